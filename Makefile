@@ -1,0 +1,39 @@
+# PrintScout developer entry points. Every target bootstraps .venv from the pinned requirements.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.stamp
+DEBIAN_PACKAGES := snmp snmpd onesixtyone
+
+.PHONY: test demo bench lint typecheck check system-deps clean
+
+$(STAMP): requirements/dev.txt requirements/runtime.txt pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip==26.0.1 || true
+	$(BIN)/python -m pip install -q -r requirements/dev.txt
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP) system-deps lint typecheck
+	$(BIN)/pytest -q -p no:cacheprovider
+
+demo: $(STAMP)
+	$(BIN)/python -m printscout.cli.demo
+
+bench: $(STAMP) system-deps
+	$(BIN)/python -m bench.run --out bench/results.json
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,0 +1,1 @@
+"""PrintScout cli package."""

@@ -1,0 +1,1 @@
+"""PrintScout collector package."""

@@ -1,0 +1,1 @@
+"""PrintScout domain package."""
