@@ -1,0 +1,72 @@
+"""Turning printer-supplied octet strings into clean text: charsets, NULs, hex, noise."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from printscout.protocols.snmp.mibs import CHARSET_CODECS
+
+MAX_TEXT: Final = 1024  # printers have sent megabytes in one "string"; keep what is useful
+_HEX_TEXT: Final = re.compile(r"^(?:0x)?((?:[0-9A-Fa-f]{2}[ :]?){2,})$")
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def decode_text(raw: object, charset: int | None = None) -> str | None:
+    """Decode an OCTET STRING value as text; ``None`` for absent or empty values.
+
+    Uses the device's declared character set when it is known, then UTF-8, then Latin-1.
+    Trailing NULs and padding are removed, control characters dropped, and the result capped.
+    """
+    if isinstance(raw, str):
+        data = raw.encode("utf-8", "replace")
+    elif isinstance(raw, bytes):
+        data = bytes(raw)
+    else:
+        return None
+    data = data[: MAX_TEXT * 4]
+    nul = data.find(b"\x00")
+    codec = CHARSET_CODECS.get(charset) if charset else None
+    if nul >= 0 and (codec is None or not codec.startswith("utf-16")):
+        data = data[:nul]
+    text = _decode(data, codec)
+    text = _CONTROL.sub("", text).strip()
+    return text[:MAX_TEXT] or None
+
+
+def _decode(data: bytes, codec: str | None) -> str:
+    if codec is not None:
+        try:
+            return data.decode(codec).rstrip("\x00")
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def unhex(text: str | None) -> str | None:
+    """Undo hex-encoding of printable text (``"0x48502D31"`` or ``"48 50 2D 31"``).
+
+    Only used on identity fields where some agents send text as hex; text that is not
+    plausibly hex-encoded printable ASCII is returned unchanged.
+    """
+    if text is None:
+        return None
+    match = _HEX_TEXT.match(text.strip())
+    if not match or not text.strip().startswith(("0x", "0X")) and " " not in text.strip():
+        return text
+    digits = re.sub(r"[ :]", "", match.group(1))
+    try:
+        decoded = bytes.fromhex(digits).rstrip(b"\x00").decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        return text
+    return decoded if decoded.isprintable() and decoded.strip() else text
+
+
+def format_mac(raw: object) -> str | None:
+    """Format a 6-octet ifPhysAddress as ``aa:bb:cc:dd:ee:ff``; None for anything else."""
+    if not isinstance(raw, bytes) or len(raw) != 6 or not any(raw) or raw == b"\xff" * 6:
+        return None
+    return ":".join(f"{b:02x}" for b in raw)

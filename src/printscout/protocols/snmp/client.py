@@ -1,0 +1,347 @@
+"""Asynchronous SNMP engine: one UDP socket multiplexing every request by request-id.
+
+The engine owns retries, timeouts, a packets-per-second limit and a cap on requests in flight.
+It speaks v1, v2c and v3 (USM); table walks live in :mod:`walk`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import socket
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from printscout.domain.errors import ParseError, SnmpAuthError, SnmpErrorStatus, SnmpTimeout
+from printscout.protocols.snmp import pdu as pdus
+from printscout.protocols.snmp import v3
+from printscout.protocols.snmp.ber import Oid
+from printscout.protocols.snmp.pdu import Pdu, VarBinds
+from printscout.protocols.snmp.usm_crypto import SaltSource
+
+_ID_LIMIT: Final = 0x7FFFFFFF
+_RCVBUF: Final = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where and how to ask: address, port, version and credentials."""
+
+    host: str
+    port: int = 161
+    version: int = pdus.V2C
+    community: bytes = b"public"
+    user: v3.UsmUser | None = None
+    timeout: float = 1.0
+    retries: int = 1
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The UDP address of the agent."""
+        return (self.host, self.port)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineLimits:
+    """Engine-wide limits: packets per second (0 = unlimited) and requests in flight."""
+
+    packets_per_second: float = 0.0
+    max_in_flight: int = 8192
+
+
+@dataclass(slots=True)
+class Traffic:
+    """UDP payload bytes and packets that crossed the socket, both ways."""
+
+    sent_bytes: int = 0
+    sent_packets: int = 0
+    received_bytes: int = 0
+    received_packets: int = 0
+    malformed: int = 0
+
+
+@dataclass(slots=True)
+class _Engine:
+    """What we know of an SNMPv3 authoritative engine."""
+
+    engine_id: bytes
+    boots: int
+    time: int
+    learned_at: float
+
+    def now(self) -> int:
+        return self.time + int(time.monotonic() - self.learned_at)
+
+
+@dataclass(slots=True)
+class _Pending:
+    target: Target
+    packet: bytes
+    future: asyncio.Future[Pdu]
+    tries_left: int
+    keys: v3.LocalKeys | None = None
+    handle: asyncio.TimerHandle | None = None
+    last_error: str = field(default="")
+
+
+class _Protocol(asyncio.DatagramProtocol):
+    def __init__(self, engine: SnmpEngine) -> None:
+        self._engine = engine
+
+    def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
+        self._engine._received(data, addr)
+
+    def error_received(self, exc: Exception) -> None:
+        # ICMP errors (port unreachable) arrive without saying which request they hit;
+        # the request simply times out, as it would on a real network.
+        pass
+
+
+class SnmpEngine:
+    """One UDP socket, many concurrent requests."""
+
+    def __init__(self, limits: EngineLimits | None = None) -> None:
+        self.limits = limits or EngineLimits()
+        self.traffic = Traffic()
+        self._pending: dict[int, _Pending] = {}
+        self._next_id = secrets.randbelow(_ID_LIMIT // 2) + 1
+        self._transport: asyncio.DatagramTransport | None = None
+        self._slots = asyncio.Semaphore(self.limits.max_in_flight)
+        self._engines: dict[tuple[str, int], _Engine] = {}
+        self._salts = SaltSource()
+        self._bucket_time = 0.0
+        self._bucket = 0.0
+
+    async def __aenter__(self) -> SnmpEngine:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+    async def open(self, local: tuple[str, int] = ("0.0.0.0", 0)) -> None:
+        """Open the engine's UDP socket."""
+        loop = asyncio.get_running_loop()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RCVBUF)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _RCVBUF)
+        sock.bind(local)
+        sock.setblocking(False)
+        transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=sock)
+        self._transport = transport
+
+    def close(self) -> None:
+        """Close the socket; requests still pending fail with a timeout."""
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+        for pending in self._pending.values():
+            if pending.handle is not None:
+                pending.handle.cancel()
+            if not pending.future.done():
+                pending.future.set_exception(SnmpTimeout("engine closed"))
+        self._pending.clear()
+
+    # ------------------------------------------------------------ public requests
+
+    async def get(self, target: Target, oids: Sequence[Oid]) -> VarBinds:
+        """GET the given OIDs; returns the varbinds in request order."""
+        return (await self.request(target, pdus.GET, tuple(oids))).varbinds
+
+    async def get_next(self, target: Target, oids: Sequence[Oid]) -> VarBinds:
+        """GETNEXT from the given OIDs."""
+        return (await self.request(target, pdus.GET_NEXT, tuple(oids))).varbinds
+
+    async def get_bulk(
+        self, target: Target, oids: Sequence[Oid], max_repetitions: int, non_repeaters: int = 0
+    ) -> VarBinds:
+        """GETBULK (v2c/v3 only)."""
+        pdu = await self.request(target, pdus.GET_BULK, tuple(oids), non_repeaters, max_repetitions)
+        return pdu.varbinds
+
+    async def request(
+        self, target: Target, tag: int, oids: tuple[Oid, ...], field1: int = 0, field2: int = 0
+    ) -> Pdu:
+        """Send one request (with retries) and return the response PDU.
+
+        Raises SnmpTimeout, SnmpErrorStatus (non-zero error-status, except for v1 GETNEXT's
+        noSuchName which callers handle) or SnmpAuthError.
+        """
+        async with self._slots:
+            if target.version == pdus.V3:
+                response = await self._request_v3(target, tag, oids, field1, field2)
+            else:
+                request_id = self._new_id()
+                packet = pdus.encode_community_message(
+                    target.version,
+                    target.community,
+                    Pdu(tag, request_id, field1, field2),
+                    pdus.encode_request_varbinds(oids),
+                )
+                response = await self._exchange(target, request_id, packet, None)
+        if response.error_status and not (
+            response.error_status == pdus.NO_SUCH_NAME and tag == pdus.GET_NEXT
+        ):
+            raise SnmpErrorStatus(response.error_status, response.error_index)
+        return response
+
+    # ------------------------------------------------------------ SNMPv3
+
+    async def _request_v3(
+        self, target: Target, tag: int, oids: tuple[Oid, ...], field1: int, field2: int
+    ) -> Pdu:
+        user = target.user
+        if user is None:
+            raise SnmpAuthError("SNMPv3 target without a user")
+        for _ in range(3):
+            engine = self._engines.get(target.address) or await self._discover(target)
+            keys = user.localize(engine.engine_id)
+            flags = v3.FLAG_REPORTABLE
+            if keys is not None:
+                flags |= v3.FLAG_AUTH | (v3.FLAG_PRIV if keys.priv_key is not None else 0)
+            msg_id = self._new_id()
+            packet = v3.pack(
+                msg_id=msg_id, flags=flags, engine_id=engine.engine_id, boots=engine.boots,
+                time=engine.now(), user=user.name.encode(), context_engine_id=engine.engine_id,
+                context_name=user.context.encode(), pdu=Pdu(tag, msg_id, field1, field2),
+                keys=keys, salt=self._salts.next_salt(),
+                varbinds_encoded=pdus.encode_request_varbinds(oids),
+            )  # fmt: skip
+            response = await self._exchange(target, msg_id, packet, keys)
+            if response.tag != pdus.REPORT:
+                return response
+            reported = response.varbinds[0][0] if response.varbinds else ()
+            if reported in (v3.NOT_IN_TIME_WINDOW, v3.UNKNOWN_ENGINE_ID):
+                self._engines.pop(target.address, None)
+                continue
+            raise SnmpAuthError(f"agent reported {'.'.join(map(str, reported))}")
+        raise SnmpAuthError("agent keeps reporting an unsynchronised engine")
+
+    async def _discover(self, target: Target) -> _Engine:
+        """Learn the agent's engine id, boots and time (RFC 3414 section 4)."""
+        msg_id = self._new_id()
+        packet = v3.pack(
+            msg_id=msg_id, flags=v3.FLAG_REPORTABLE, engine_id=b"", boots=0, time=0, user=b"",
+            context_engine_id=b"", context_name=b"", pdu=Pdu(pdus.GET, msg_id), keys=None,
+        )  # fmt: skip
+        await self._exchange(target, msg_id, packet, None)
+        engine = self._engines.get(target.address)
+        if engine is None:
+            raise SnmpAuthError("agent gave no engine id")
+        return engine
+
+    # ------------------------------------------------------------ the wire
+
+    def _new_id(self) -> int:
+        self._next_id = self._next_id + 1 if self._next_id < _ID_LIMIT else 1
+        return self._next_id
+
+    async def _exchange(
+        self, target: Target, request_id: int, packet: bytes, keys: v3.LocalKeys | None
+    ) -> Pdu:
+        loop = asyncio.get_running_loop()
+        pending = _Pending(target, packet, loop.create_future(), target.retries, keys)
+        self._pending[request_id] = pending
+        try:
+            await self._send(request_id, pending)
+            return await pending.future
+        finally:
+            if pending.handle is not None:
+                pending.handle.cancel()
+            self._pending.pop(request_id, None)
+
+    async def _send(self, request_id: int, pending: _Pending) -> None:
+        if self.limits.packets_per_second > 0:
+            await self._pace()
+        self._transmit(request_id, pending)
+
+    def _transmit(self, request_id: int, pending: _Pending) -> None:
+        transport = self._transport
+        if transport is None:
+            if not pending.future.done():
+                pending.future.set_exception(SnmpTimeout("engine is closed"))
+            return
+        transport.sendto(pending.packet, pending.target.address)
+        self.traffic.sent_bytes += len(pending.packet)
+        self.traffic.sent_packets += 1
+        pending.handle = asyncio.get_running_loop().call_later(
+            pending.target.timeout, self._expire, request_id
+        )
+
+    async def _pace(self) -> None:
+        """Token bucket: at most ``packets_per_second``, bursts up to one tenth of a second."""
+        rate = self.limits.packets_per_second
+        burst = max(1.0, rate / 10)
+        while True:
+            now = time.monotonic()
+            self._bucket = min(burst, self._bucket + (now - self._bucket_time) * rate)
+            self._bucket_time = now
+            if self._bucket >= 1:
+                self._bucket -= 1
+                return
+            await asyncio.sleep((1 - self._bucket) / rate)
+
+    def _expire(self, request_id: int) -> None:
+        pending = self._pending.get(request_id)
+        if pending is None or pending.future.done():
+            return
+        if pending.tries_left > 0:
+            pending.tries_left -= 1
+            if self.limits.packets_per_second > 0:
+                task = asyncio.ensure_future(self._send(request_id, pending))
+                task.add_done_callback(_swallow)
+            else:
+                self._transmit(request_id, pending)
+            return
+        detail = f" ({pending.last_error})" if pending.last_error else ""
+        pending.future.set_exception(
+            SnmpTimeout(f"no answer from {pending.target.host}:{pending.target.port}{detail}")
+        )
+
+    def _received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
+        self.traffic.received_bytes += len(data)
+        self.traffic.received_packets += 1
+        try:
+            version = pdus.peek_version(data)
+            if version == pdus.V3:
+                self._received_v3(data, addr)
+                return
+            message = pdus.decode_community_message(data)
+        except ParseError:
+            self.traffic.malformed += 1
+            return
+        pending = self._pending.get(message.pdu.request_id)
+        if pending is None or pending.future.done() or pending.target.address != addr[:2]:
+            return
+        if message.community != pending.target.community or message.pdu.tag != pdus.RESPONSE:
+            pending.last_error = "answer with the wrong community or PDU type"
+            return
+        pending.future.set_result(message.pdu)
+
+    def _received_v3(self, data: bytes, addr: tuple[str | object, ...]) -> None:
+        msg_id = v3.peek_msg_id(data)
+        pending = self._pending.get(msg_id)
+        if pending is None or pending.future.done() or pending.target.address != addr[:2]:
+            return
+        keys = pending.keys
+        try:
+            message = v3.unpack(data, lambda _user, _engine: keys)
+        except SnmpAuthError as exc:
+            pending.last_error = str(exc)
+            return
+        except ParseError as exc:
+            self.traffic.malformed += 1
+            pending.last_error = f"malformed answer: {exc}"
+            return
+        if message.engine_id and (message.pdu.tag == pdus.REPORT or keys is None):
+            self._engines[pending.target.address] = _Engine(
+                message.engine_id, message.boots, message.time, time.monotonic()
+            )
+        pending.future.set_result(message.pdu)
+
+
+def _swallow(task: asyncio.Future[None]) -> None:
+    if not task.cancelled():
+        task.exception()
