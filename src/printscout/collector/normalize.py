@@ -244,7 +244,10 @@ def _supplies(raw: RawReading, charset: int | None) -> tuple[Supply, ...]:
     suffixes = dict.fromkeys(s for col in cols.values() for s in col)
     out = []
     for suffix in suffixes:
-        get = lambda oid, s=suffix: cols[oid].get(s)  # noqa: E731
+
+        def get(oid: Oid, s: Oid = suffix) -> Value:
+            return cols[oid].get(s)
+
         level = as_int(get(mibs.PRT_SUPPLIES_LEVEL))
         max_capacity = as_int(get(mibs.PRT_SUPPLIES_MAX_CAPACITY))
         unit = as_int(get(mibs.PRT_SUPPLIES_UNIT))
@@ -257,24 +260,29 @@ def _supplies(raw: RawReading, charset: int | None) -> tuple[Supply, ...]:
                 index=suffix[-1],
                 description=description,
                 kind=kind,
-                color=_color(as_int(get(mibs.PRT_SUPPLIES_COLORANT_INDEX)), colorants, kind,
-                             description),
+                color=_color(
+                    as_int(get(mibs.PRT_SUPPLIES_COLORANT_INDEX)), colorants, kind, description
+                ),
                 level_percent=percent,
                 state=state,
                 level=level,
                 max_capacity=max_capacity,
                 unit=mibs.SUPPLY_UNIT_NAMES.get(unit or 0),
                 supply_class=mibs.SUPPLY_CLASS_NAMES.get(supply_class or 0),
-            )  # fmt: skip
+            )
         )
     return tuple(out)
 
 
 _SUPPLY_COLUMNS: Final = (
-    mibs.PRT_SUPPLIES_COLORANT_INDEX, mibs.PRT_SUPPLIES_CLASS, mibs.PRT_SUPPLIES_TYPE,
-    mibs.PRT_SUPPLIES_DESCRIPTION, mibs.PRT_SUPPLIES_UNIT, mibs.PRT_SUPPLIES_MAX_CAPACITY,
+    mibs.PRT_SUPPLIES_COLORANT_INDEX,
+    mibs.PRT_SUPPLIES_CLASS,
+    mibs.PRT_SUPPLIES_TYPE,
+    mibs.PRT_SUPPLIES_DESCRIPTION,
+    mibs.PRT_SUPPLIES_UNIT,
+    mibs.PRT_SUPPLIES_MAX_CAPACITY,
     mibs.PRT_SUPPLIES_LEVEL,
-)  # fmt: skip
+)
 
 
 def _color(

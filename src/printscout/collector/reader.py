@@ -21,11 +21,18 @@ from printscout.protocols.snmp.walk import Walker, WalkResult
 
 # Scalars and first rows, read with one GETNEXT from each object's base.
 FIRST_ROWS: Final[tuple[Oid, ...]] = (
-    mibs.SYS_DESCR, mibs.SYS_OBJECT_ID, mibs.SYS_UPTIME, mibs.SYS_CONTACT, mibs.SYS_NAME,
-    mibs.SYS_LOCATION, mibs.HR_PRINTER_STATUS, mibs.HR_PRINTER_ERROR_STATE,
-    mibs.PRT_GENERAL_CURRENT_LOCALIZATION, mibs.PRT_CONSOLE_LOCALIZATION,
+    mibs.SYS_DESCR,
+    mibs.SYS_OBJECT_ID,
+    mibs.SYS_UPTIME,
+    mibs.SYS_CONTACT,
+    mibs.SYS_NAME,
+    mibs.SYS_LOCATION,
+    mibs.HR_PRINTER_STATUS,
+    mibs.HR_PRINTER_ERROR_STATE,
+    mibs.PRT_GENERAL_CURRENT_LOCALIZATION,
+    mibs.PRT_CONSOLE_LOCALIZATION,
     mibs.PRT_GENERAL_SERIAL_NUMBER,
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,19 +52,27 @@ TABLES: Final = (
     TableGroup(
         "supplies",
         (
-            mibs.PRT_SUPPLIES_COLORANT_INDEX, mibs.PRT_SUPPLIES_CLASS, mibs.PRT_SUPPLIES_TYPE,
-            mibs.PRT_SUPPLIES_DESCRIPTION, mibs.PRT_SUPPLIES_UNIT, mibs.PRT_SUPPLIES_MAX_CAPACITY,
+            mibs.PRT_SUPPLIES_COLORANT_INDEX,
+            mibs.PRT_SUPPLIES_CLASS,
+            mibs.PRT_SUPPLIES_TYPE,
+            mibs.PRT_SUPPLIES_DESCRIPTION,
+            mibs.PRT_SUPPLIES_UNIT,
+            mibs.PRT_SUPPLIES_MAX_CAPACITY,
             mibs.PRT_SUPPLIES_LEVEL,
         ),
         4,
-    ),  # fmt: skip
+    ),
     TableGroup("colorants", (mibs.PRT_COLORANT_VALUE,), 4),
     TableGroup(
         "inputs",
-        (mibs.PRT_INPUT_MAX_CAPACITY, mibs.PRT_INPUT_CURRENT_LEVEL, mibs.PRT_INPUT_MEDIA_NAME,
-         mibs.PRT_INPUT_NAME),
+        (
+            mibs.PRT_INPUT_MAX_CAPACITY,
+            mibs.PRT_INPUT_CURRENT_LEVEL,
+            mibs.PRT_INPUT_MEDIA_NAME,
+            mibs.PRT_INPUT_NAME,
+        ),
         2,
-    ),  # fmt: skip
+    ),
     TableGroup("console", (mibs.PRT_CONSOLE_DISPLAY_TEXT,), 1),
     TableGroup(
         "alerts",

@@ -55,7 +55,7 @@ def unhex(text: str | None) -> str | None:
     if text is None:
         return None
     match = _HEX_TEXT.match(text.strip())
-    if not match or not text.strip().startswith(("0x", "0X")) and " " not in text.strip():
+    if not match or (not text.strip().startswith(("0x", "0X")) and " " not in text.strip()):
         return text
     digits = re.sub(r"[ :]", "", match.group(1))
     try:

@@ -1,13 +1,13 @@
 """The PrintScout error tree.
 
-    PrintScoutError                 base of every error the project raises on purpose
-     ├── ParseError                 bytes that are not what the protocol says (permanent)
-     ├── SnmpError                  an SNMP exchange failed
-     │    ├── SnmpTimeout           no answer after every retry (retryable)
-     │    ├── SnmpErrorStatus       the agent answered with a non-zero error-status (permanent)
-     │    └── SnmpAuthError         SNMPv3: unknown user, wrong key, bad digest (permanent)
-     ├── TargetError                a scan target that cannot be parsed or resolved (permanent)
-     └── RecordingError             an snmprec file that cannot be read (permanent)
+PrintScoutError                 base of every error the project raises on purpose
+ ├── ParseError                 bytes that are not what the protocol says (permanent)
+ ├── SnmpError                  an SNMP exchange failed
+ │    ├── SnmpTimeout           no answer after every retry (retryable)
+ │    ├── SnmpErrorStatus       the agent answered with a non-zero error-status (permanent)
+ │    └── SnmpAuthError         SNMPv3: unknown user, wrong key, bad digest (permanent)
+ ├── TargetError                a scan target that cannot be parsed or resolved (permanent)
+ └── RecordingError             an snmprec file that cannot be read (permanent)
 """
 
 from __future__ import annotations

@@ -6,10 +6,10 @@ Every value that the device did not give is ``None`` (or an empty tuple); nothin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class SupplyState(str, Enum):
+class SupplyState(StrEnum):
     """What a supply level means, including the Printer-MIB's special negative levels."""
 
     OK = "ok"
@@ -19,7 +19,7 @@ class SupplyState(str, Enum):
     UNKNOWN = "unknown"
 
 
-class DeviceKind(str, Enum):
+class DeviceKind(StrEnum):
     """Broad class of the device that answered."""
 
     PRINTER = "printer"

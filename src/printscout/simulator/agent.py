@@ -86,8 +86,10 @@ class Agent:
             raw_user = _peek_user(data)
             if raw_user is not None and raw_user[1] != engine_id:
                 return self._report(printer, data, v3.UNKNOWN_ENGINE_ID, boots, now)
-            reason = v3.UNKNOWN_USER_NAME if raw_user and raw_user[0] not in self.users else (
-                v3.WRONG_DIGEST
+            reason = (
+                v3.UNKNOWN_USER_NAME
+                if raw_user and raw_user[0] not in self.users
+                else (v3.WRONG_DIGEST)
             )
             return self._report(printer, data, reason, boots, now)
         if message.engine_id != engine_id:
@@ -102,11 +104,18 @@ class Agent:
         if response is None:
             return None
         return v3.pack(
-            msg_id=message.msg_id, flags=message.flags & (v3.FLAG_AUTH | v3.FLAG_PRIV),
-            engine_id=engine_id, boots=boots, time=now, user=message.user,
-            context_engine_id=engine_id, context_name=message.context_name, pdu=response,
-            keys=keys, salt=self._salts.next_salt(),
-        )  # fmt: skip
+            msg_id=message.msg_id,
+            flags=message.flags & (v3.FLAG_AUTH | v3.FLAG_PRIV),
+            engine_id=engine_id,
+            boots=boots,
+            time=now,
+            user=message.user,
+            context_engine_id=engine_id,
+            context_name=message.context_name,
+            pdu=response,
+            keys=keys,
+            salt=self._salts.next_salt(),
+        )
 
     def _report(
         self,
@@ -121,11 +130,17 @@ class Agent:
         peeked = _peek_user(data)
         user = peeked[0] if peeked and keys is not None else b""
         return v3.pack(
-            msg_id=msg_id, flags=v3.FLAG_AUTH if keys is not None else 0,
-            engine_id=printer.engine_id, boots=boots, time=now, user=user,
-            context_engine_id=printer.engine_id, context_name=b"",
-            pdu=Pdu(pdus.REPORT, msg_id, 0, 0, [(counter, ber.Counter32(1))]), keys=keys,
-        )  # fmt: skip
+            msg_id=msg_id,
+            flags=v3.FLAG_AUTH if keys is not None else 0,
+            engine_id=printer.engine_id,
+            boots=boots,
+            time=now,
+            user=user,
+            context_engine_id=printer.engine_id,
+            context_name=b"",
+            pdu=Pdu(pdus.REPORT, msg_id, 0, 0, [(counter, ber.Counter32(1))]),
+            keys=keys,
+        )
 
     # ------------------------------------------------------------ PDUs
 
@@ -145,7 +160,7 @@ class Agent:
         out: VarBinds = []
         for n, (oid, _) in enumerate(pdu.varbinds, 1):
             value = lookup_exact(printer, oid)
-            if value is _MISSING:
+            if value is None:
                 if version == pdus.V1:
                     return Pdu(pdus.RESPONSE, pdu.request_id, pdus.NO_SUCH_NAME, n, pdu.varbinds)
                 value = ber.NO_SUCH_OBJECT
@@ -191,26 +206,23 @@ class Agent:
         return Pdu(pdus.RESPONSE, pdu.request_id, 0, 0, out)
 
 
-_MISSING: Final = object()
-
-
-def lookup_exact(printer: SimPrinter, oid: Oid) -> Value | object:
-    """The value of exactly ``oid``, or ``_MISSING``."""
+def lookup_exact(printer: SimPrinter, oid: Oid) -> Value:
+    """The value of exactly ``oid``, or None when the agent has no such object."""
     extra = printer.extra_rows()
     if oid in extra:
         return extra[oid]
     i = printer.recording.index(oid)
-    return _MISSING if i is None else printer.value(i)
+    return None if i is None else printer.value(i)
 
 
 def lookup_next(printer: SimPrinter, oid: Oid) -> tuple[Oid, Value] | None:
     """The first object after ``oid`` (with fault behaviour), or None at the end of the MIB."""
     faults = printer.faults
-    if faults and (Fault.LOOPING_WALK in faults or Fault.ENDLESS_WALK in faults):
-        if oid[: len(_LOOP_COLUMN)] == _LOOP_COLUMN and len(oid) > len(_LOOP_COLUMN) + 1:
-            if Fault.LOOPING_WALK in faults:
-                return (oid[:-1] + (1,), b"again")  # goes backwards: a looping agent
-            return (oid[:-1] + (oid[-1] + 1,), b"more")  # never ends
+    walk_fault = faults and (Fault.LOOPING_WALK in faults or Fault.ENDLESS_WALK in faults)
+    if walk_fault and oid[: len(_LOOP_COLUMN)] == _LOOP_COLUMN and len(oid) > len(_LOOP_COLUMN) + 1:
+        if Fault.LOOPING_WALK in faults:
+            return ((*oid[:-1], 1), b"again")  # goes backwards: a looping agent
+        return ((*oid[:-1], oid[-1] + 1), b"more")  # never ends
     rec = printer.recording
     i = rec.next_index(oid)
     candidate = (rec.oids[i], printer.value(i)) if i < len(rec.oids) else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Final
 
 from printscout.protocols.snmp import ber, mibs
@@ -21,7 +21,7 @@ _TONER_TYPES: Final = frozenset({3, 5, 6, 21})
 _PAGES_PER_PERCENT: Final = 150.0
 
 
-class Fault(str, Enum):
+class Fault(StrEnum):
     """Faults that can be injected per printer."""
 
     PAPER_JAM = "paper_jam"
@@ -173,4 +173,3 @@ def _wrong_type(value: Value) -> Value:
     if isinstance(value, bytes):
         return (1, 3, 6, 1, 4, 1, 99999, len(value))
     return value
-

@@ -22,11 +22,16 @@ from printscout.simulator.device import Fault, SimPrinter
 from printscout.simulator.snmprec import Recording, load_recording
 
 DEFAULT_USERS = (
-    v3.UsmUser("printscout", AuthProtocol.SHA, "auth-secret-1", PrivProtocol.AES128, "priv-secret-1"),
     v3.UsmUser(
-        "printscout-sha256", AuthProtocol.SHA256, "auth-secret-2", PrivProtocol.AES128,
+        "printscout", AuthProtocol.SHA, "auth-secret-1", PrivProtocol.AES128, "priv-secret-1"
+    ),
+    v3.UsmUser(
+        "printscout-sha256",
+        AuthProtocol.SHA256,
+        "auth-secret-2",
+        PrivProtocol.AES128,
         "priv-secret-2",
-    ),  # fmt: skip
+    ),
     v3.UsmUser("printscout-auth", AuthProtocol.SHA, "auth-secret-3"),
 )
 
@@ -145,9 +150,11 @@ async def start_fleet(
     try:
         for n, address in enumerate(addresses):
             printer = SimPrinter(
-                address, loaded[n % len(loaded)], speed=speed,
+                address,
+                loaded[n % len(loaded)],
+                speed=speed,
                 faults=set((faults or {}).get(address, set())),
-            )  # fmt: skip
+            )
             await fleet.add(printer)
         fleet.add_silent(silent)
     except BaseException:

@@ -64,8 +64,8 @@ def parse_value(kind: str, text: str) -> Value:
 def parse_recording(text: str, name: str = "recording") -> Recording:
     """Parse snmprec text; lines may come in any order and are sorted by OID."""
     rows: dict[Oid, Value] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
+    for number, raw_line in enumerate(text.splitlines(), 1):
+        line = raw_line.strip()
         if not line or line.startswith("#"):
             continue
         try:

@@ -101,17 +101,21 @@ NO_SUCH_INSTANCE: Final = VarBindException(NO_SUCH_INSTANCE_TAG, "noSuchInstance
 END_OF_MIB_VIEW: Final = VarBindException(END_OF_MIB_VIEW_TAG, "endOfMibView")
 _EXCEPTIONS: Final = {e.tag: e for e in (NO_SUCH_OBJECT, NO_SUCH_INSTANCE, END_OF_MIB_VIEW)}
 
-Value: TypeAlias = (
-    int | bytes | None | Oid | VarBindException
-)  # the subclasses above are ints and bytes
+# the subclasses above are ints and bytes
+Value: TypeAlias = int | bytes | Oid | VarBindException | None
 
-_UNSIGNED_TAGS: Final = {
+_UNSIGNED_TAGS: Final[dict[int, type[int]]] = {
     COUNTER32: Counter32,
     GAUGE32: Gauge32,
     TIMETICKS: TimeTicks,
     COUNTER64: Counter64,
 }
-_UNSIGNED_LIMIT: Final = {COUNTER32: 1 << 32, GAUGE32: 1 << 32, TIMETICKS: 1 << 32, COUNTER64: 1 << 64}
+_UNSIGNED_LIMIT: Final = {
+    COUNTER32: 1 << 32,
+    GAUGE32: 1 << 32,
+    TIMETICKS: 1 << 32,
+    COUNTER64: 1 << 64,
+}
 
 
 # ---------------------------------------------------------------- encoding
@@ -153,15 +157,16 @@ def encode_oid(oid: Oid) -> bytes:
         raise ValueError(f"invalid OID {oid!r}")
     out = bytearray()
     for arc in (oid[0] * 40 + oid[1], *oid[2:]):
-        if arc < 0x80:
+        if 0 <= arc < 0x80:
             out.append(arc)
             continue
         if arc < 0 or arc > _MAX_SUBID * 2:
             raise ValueError(f"invalid OID arc {arc}")
         chunk = bytearray()
-        while arc:
-            chunk.append((arc & 0x7F) | 0x80)
-            arc >>= 7
+        rest = arc
+        while rest:
+            chunk.append((rest & 0x7F) | 0x80)
+            rest >>= 7
         chunk[0] &= 0x7F
         chunk.reverse()
         out += chunk
@@ -200,7 +205,9 @@ _CLASS_TAGS: Final = (
 
 def encode_varbinds(varbinds: list[tuple[Oid, Value]]) -> bytes:
     """Encode a VarBindList."""
-    return tlv(SEQUENCE, b"".join(tlv(SEQUENCE, encode_oid(o) + encode_value(v)) for o, v in varbinds))
+    return tlv(
+        SEQUENCE, b"".join(tlv(SEQUENCE, encode_oid(o) + encode_value(v)) for o, v in varbinds)
+    )
 
 
 # ---------------------------------------------------------------- decoding
@@ -304,7 +311,8 @@ def decode_value(tag: int, data: bytes, start: int, stop: int) -> Value:
     if cls is not None:
         if start == stop or stop - start > 9:
             raise ParseError(f"bad length for unsigned tag 0x{tag:02x}")
-        return cls(int.from_bytes(data[start:stop], "big") % _UNSIGNED_LIMIT[tag])
+        number: int = int.from_bytes(data[start:stop], "big") % _UNSIGNED_LIMIT[tag]
+        return cls(number)
     if tag == NULL:
         if start != stop:
             raise ParseError("NULL with content")

@@ -203,12 +203,19 @@ class SnmpEngine:
                 flags |= v3.FLAG_AUTH | (v3.FLAG_PRIV if keys.priv_key is not None else 0)
             msg_id = self._new_id()
             packet = v3.pack(
-                msg_id=msg_id, flags=flags, engine_id=engine.engine_id, boots=engine.boots,
-                time=engine.now(), user=user.name.encode(), context_engine_id=engine.engine_id,
-                context_name=user.context.encode(), pdu=Pdu(tag, msg_id, field1, field2),
-                keys=keys, salt=self._salts.next_salt(),
+                msg_id=msg_id,
+                flags=flags,
+                engine_id=engine.engine_id,
+                boots=engine.boots,
+                time=engine.now(),
+                user=user.name.encode(),
+                context_engine_id=engine.engine_id,
+                context_name=user.context.encode(),
+                pdu=Pdu(tag, msg_id, field1, field2),
+                keys=keys,
+                salt=self._salts.next_salt(),
                 varbinds_encoded=pdus.encode_request_varbinds(oids),
-            )  # fmt: skip
+            )
             response = await self._exchange(target, msg_id, packet, keys)
             if response.tag != pdus.REPORT:
                 return response
@@ -223,9 +230,17 @@ class SnmpEngine:
         """Learn the agent's engine id, boots and time (RFC 3414 section 4)."""
         msg_id = self._new_id()
         packet = v3.pack(
-            msg_id=msg_id, flags=v3.FLAG_REPORTABLE, engine_id=b"", boots=0, time=0, user=b"",
-            context_engine_id=b"", context_name=b"", pdu=Pdu(pdus.GET, msg_id), keys=None,
-        )  # fmt: skip
+            msg_id=msg_id,
+            flags=v3.FLAG_REPORTABLE,
+            engine_id=b"",
+            boots=0,
+            time=0,
+            user=b"",
+            context_engine_id=b"",
+            context_name=b"",
+            pdu=Pdu(pdus.GET, msg_id),
+            keys=None,
+        )
         await self._exchange(target, msg_id, packet, None)
         engine = self._engines.get(target.address)
         if engine is None:

@@ -60,10 +60,22 @@ HR_PRINTER_STATUS_NAMES: Final = {1: "other", 2: "unknown", 3: "idle", 4: "print
 
 # hrPrinterDetectedErrorState: bit 0 is the most significant bit of the first octet
 ERROR_STATE_BITS: Final = (
-    "low_paper", "no_paper", "low_toner", "no_toner", "door_open", "jammed", "offline",
-    "service_requested", "input_tray_missing", "output_tray_missing", "marker_supply_missing",
-    "output_near_full", "output_full", "input_tray_empty", "overdue_prevent_maint",
-)  # fmt: skip
+    "low_paper",
+    "no_paper",
+    "low_toner",
+    "no_toner",
+    "door_open",
+    "jammed",
+    "offline",
+    "service_requested",
+    "input_tray_missing",
+    "output_tray_missing",
+    "marker_supply_missing",
+    "output_near_full",
+    "output_full",
+    "input_tray_empty",
+    "overdue_prevent_maint",
+)
 
 SUPPLY_CLASS_NAMES: Final = {1: "other", 3: "consumed", 4: "receptacle"}
 RECEPTACLE: Final = 4

@@ -189,9 +189,19 @@ def _parse(data: bytes) -> _Raw:
     a_start, a_stop = ber.expect(data, q, u_stop, ber.OCTET_STRING)
     priv_params, q = ber.read_octets(data, a_stop, u_stop)
     return _Raw(
-        msg_id, max_size, flag_bytes[0], engine_id, boots, time, user, a_start, a_stop,
-        priv_params, s_stop, stop,
-    )  # fmt: skip
+        msg_id,
+        max_size,
+        flag_bytes[0],
+        engine_id,
+        boots,
+        time,
+        user,
+        a_start,
+        a_stop,
+        priv_params,
+        s_stop,
+        stop,
+    )
 
 
 KeyLookup = Callable[[bytes, bytes], "LocalKeys | None"]
@@ -236,9 +246,17 @@ def unpack(data: bytes, lookup: KeyLookup) -> V3Message:
     ctx_name, q = ber.read_octets(scoped_data, q, c_stop)
     pdu = decode_pdu(scoped_data, q, c_stop)
     return V3Message(
-        raw.msg_id, raw.max_size, flags, raw.engine_id, raw.boots, raw.time, raw.user,
-        ctx_engine, ctx_name, pdu,
-    )  # fmt: skip
+        raw.msg_id,
+        raw.max_size,
+        flags,
+        raw.engine_id,
+        raw.boots,
+        raw.time,
+        raw.user,
+        ctx_engine,
+        ctx_name,
+        pdu,
+    )
 
 
 def peek_msg_id(data: bytes) -> int:

@@ -14,7 +14,7 @@ from typing import Final
 
 from printscout.domain.errors import SnmpError
 from printscout.protocols.snmp import pdu as pdus
-from printscout.protocols.snmp.ber import VarBindException, Oid, Value
+from printscout.protocols.snmp.ber import Oid, Value, VarBindException
 from printscout.protocols.snmp.client import SnmpEngine, Target
 
 DEFAULT_MAX_ROWS: Final = 2048

@@ -1,0 +1,31 @@
+"""The ``printscout`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from printscout import __version__
+from printscout.cli import scan, simulate
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The root parser and each subcommand's parser."""
+    parser = argparse.ArgumentParser(prog="printscout", description="Printer-fleet monitoring")
+    parser.add_argument("--version", action="version", version=f"printscout {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    return parser, {"scan": scan.add_parser(sub), "simulate": simulate.add_parser(sub)}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    parser, commands = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "scan":
+        return scan.run(scan.settings_from(args, commands["scan"]))
+    return simulate.run(simulate.settings_from(args, commands["simulate"]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
