@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from tests.support.agents import (
     DEFAULT_PRINTER,
     USM_USERS,
+    AgentError,
     MibObject,
     NetSnmpAgent,
     SnmpsimFactory,
@@ -117,6 +119,18 @@ def test_it_serves_every_object_in_oid_order(netsnmp_agent: NetSnmpAgent) -> Non
     ]
 
 
+@pytest.mark.parametrize("root", ["1.3.6.1.2.1.25", "1.3.6.1.2.1.43"])
+def test_it_walks_the_printer_with_getnext(netsnmp_agent: NetSnmpAgent, root: str) -> None:
+    walked = parse(
+        run_tool(
+            "snmpwalk", ["-v2c", "-c", "public", netsnmp_agent.target, root],
+            netsnmp_agent.cli_env,
+        )
+    )  # fmt: skip
+
+    assert walked == list(DEFAULT_PRINTER.objects(root))
+
+
 def test_it_answers_snmpv1(netsnmp_agent: NetSnmpAgent) -> None:
     got = parse(
         run_tool(
@@ -156,6 +170,15 @@ def test_it_rejects_a_wrong_v3_key(netsnmp_agent: NetSnmpAgent) -> None:
 def test_it_refuses_non_loopback_addresses() -> None:
     with pytest.raises(ValueError, match="127"):
         NetSnmpAgent(host="192.0.2.1")
+
+
+def test_it_reports_an_agent_that_cannot_start() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        agent = NetSnmpAgent(port=taken.getsockname()[1])
+
+        with pytest.raises(AgentError, match="snmpd exited"):
+            agent.start()
 
 
 def test_it_serves_a_shared_recording_with_snmpsim(snmpsim_factory: SnmpsimFactory) -> None:

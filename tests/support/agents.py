@@ -353,48 +353,69 @@ class _Process:
     port: int
     start_timeout: float
     probe_community: str
-    probe_timeout: str
-    workdir: Path = field(init=False)
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
+    _workdir: Path | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         _check_loopback(self.host)
         if self.port == 0:
             self.port = _free_udp_port(self.host)
-        self.workdir = Path(tempfile.mkdtemp(prefix=f"printscout-{self.name}-"))
+
+    @property
+    def workdir(self) -> Path:
+        """The private temporary directory; it exists from `make_workdir` until `stop`."""
+        if self._workdir is None:
+            raise AgentError(f"{self.name} not started")
+        return self._workdir
+
+    @property
+    def cli_env(self) -> dict[str, str]:
+        """Environment for Net-SNMP client tools, with state kept in the workdir."""
+        return net_snmp_env(self.workdir / "client")
 
     @property
     def log_path(self) -> Path:
         """Where the agent's stdout and stderr go."""
         return self.workdir / "agent.log"
 
-    def start(self, argv: Sequence[str], env: dict[str, str], cli_env: dict[str, str]) -> None:
+    def make_workdir(self) -> Path:
+        """Create the private temporary directory (config, state, copies, log)."""
+        self._workdir = Path(tempfile.mkdtemp(prefix=f"printscout-{self.name}-"))
+        return self._workdir
+
+    def start(self, argv: Sequence[str], env: dict[str, str]) -> None:
         """Start `argv` and block until it answers an SNMPv2c GET, or raise AgentError."""
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env
             )
         try:
-            self._wait_until_answering(cli_env)
+            self._wait_until_answering()
         except BaseException:
             self.stop()
             raise
 
-    def _wait_until_answering(self, cli_env: dict[str, str]) -> None:
-        """Poll with snmpget until the agent answers; fail fast if it exits."""
+    def _wait_until_answering(self) -> None:
+        """Poll with snmpget until the agent answers; fail fast if it exits.
+
+        Before the agent binds, a probe is lost (Net-SNMP ignores ICMP port-unreachable) and
+        costs its whole timeout, so the timeout starts short and doubles up to 0.8 s.
+        """
         assert self.proc is not None
         snmpget = _require("snmpget")
-        probe = [snmpget, "-v2c", "-c", self.probe_community, "-t", self.probe_timeout, "-r", "0"]
-        probe += [f"{self.host}:{self.port}", SYS_OBJECT_ID_0]
+        cli_env = self.cli_env
         deadline = time.monotonic() + self.start_timeout
+        timeout = 0.05
         while True:
             if self.proc.poll() is not None:
                 raise AgentError(f"{self.name} exited with {self.proc.returncode}:\n{self.log()}")
+            probe = [snmpget, "-v2c", "-c", self.probe_community, "-t", str(timeout), "-r", "0"]
+            probe += [f"{self.host}:{self.port}", SYS_OBJECT_ID_0]
             if subprocess.run(probe, check=False, env=cli_env, capture_output=True).returncode == 0:
                 return
             if time.monotonic() > deadline:
                 raise AgentError(f"{self.name} silent after {self.start_timeout} s:\n{self.log()}")
-            time.sleep(0.02)
+            timeout = min(timeout * 2, 0.8)
 
     def log(self, limit: int = 4000) -> str:
         """Return the end of the agent's log."""
@@ -412,7 +433,9 @@ class _Process:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
 
 
 class _Agent:
@@ -444,13 +467,13 @@ class _Agent:
 
     @property
     def workdir(self) -> Path:
-        """The agent's private temporary directory (removed on exit)."""
+        """The agent's private temporary directory (created on start, removed on stop)."""
         return self._process.workdir
 
     @property
     def cli_env(self) -> dict[str, str]:
         """Environment for Net-SNMP client tools talking to this agent."""
-        return net_snmp_env(self.workdir / "client")
+        return self._process.cli_env
 
     def log(self) -> str:
         """Return the end of the agent's log, for failure messages."""
@@ -465,7 +488,11 @@ class _Agent:
         self._process.stop()
 
     def __enter__(self) -> Self:
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def __exit__(
@@ -496,7 +523,7 @@ class NetSnmpAgent(_Agent):
         self.users = tuple(users)
         self.community = community
         self.extra_conf = tuple(extra_conf)
-        self._process = _Process("snmpd", host, port, start_timeout, community, "0.2")
+        self._process = _Process("snmpd", host, port, start_timeout, community)
 
     @property
     def conf_path(self) -> Path:
@@ -524,13 +551,15 @@ class NetSnmpAgent(_Agent):
         """Write the config, start snmpd in the foreground and wait until it answers."""
         if not SNMPD.exists():
             raise AgentError(f"{SNMPD} not found: run `make system-deps` (Debian package snmpd)")
-        self.conf_path.write_text(self.render_conf())
+        conf = self.render_conf()
+        self._process.make_workdir()
+        self.conf_path.write_text(conf)
         argv = [
             str(SNMPD), "-f", "-Lo", "-C", "-c", str(self.conf_path),
             "-p", str(self.workdir / "snmpd.pid"), "-I", SNMPD_MODULES,
             f"udp:{self.target}",
         ]  # fmt: skip
-        self._process.start(argv, net_snmp_env(self.workdir / "agent"), self.cli_env)
+        self._process.start(argv, net_snmp_env(self.workdir / "agent"))
 
 
 def _conf_line(obj: MibObject) -> str:
@@ -571,7 +600,7 @@ class SnmpsimAgent(_Agent):
         if not self.recordings or len(set(self.communities)) != len(self.communities):
             raise ValueError(f"need recordings with distinct names, got {self.communities}")
         self.v3_user = v3_user
-        self._process = _Process("snmpsim", host, port, start_timeout, self.communities[0], "0.5")
+        self._process = _Process("snmpsim", host, port, start_timeout, self.communities[0])
 
     @property
     def data_dir(self) -> Path:
@@ -583,6 +612,7 @@ class SnmpsimAgent(_Agent):
         responder = Path(sys.executable).parent / "snmpsim-command-responder"
         if not responder.exists():
             raise AgentError(f"{responder} not found: snmpsim is not installed in this venv")
+        self._process.make_workdir()
         self.data_dir.mkdir()
         # snmpsim compares whole-second mtimes and rebuilds an index as old as its data file
         # on the first request, so the copies are back-dated.
@@ -600,7 +630,7 @@ class SnmpsimAgent(_Agent):
         if self.v3_user is not None:
             argv += self.v3_user.snmpsim_args()
         env = dict(os.environ, SNMPSIM_ALLOW_ROOT="true")
-        self._process.start(argv, env, self.cli_env)
+        self._process.start(argv, env)
 
 
 class SnmpsimFactory(Protocol):
