@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from tests.support.agents import (
     DEFAULT_PRINTER,
     USM_USERS,

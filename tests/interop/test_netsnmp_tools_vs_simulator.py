@@ -11,9 +11,9 @@ import pytest
 from printscout.collector.reader import Reader
 from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp.client import SnmpEngine, Target
-from printscout.protocols.snmp.walk import Walker
 from printscout.protocols.snmp.usm_crypto import AuthProtocol
 from printscout.protocols.snmp.v3 import UsmUser
+from printscout.protocols.snmp.walk import Walker
 from printscout.simulator.fleet import DEFAULT_USERS, start_fleet
 from tests.support.agents import SnmpsimFactory, net_snmp_env
 
