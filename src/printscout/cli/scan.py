@@ -113,7 +113,8 @@ def run(settings: ScanSettings) -> int:
             out.write(json_line(reading) + "\n")
         out.flush()
     else:
-        Console(soft_wrap=False).print(readings_table(readings))
+        width = None if sys.stdout.isatty() else 200  # pipes get whole rows
+        Console(soft_wrap=False, width=width).print(readings_table(readings))
     return 0
 
 

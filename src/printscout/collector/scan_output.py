@@ -96,7 +96,8 @@ def _supply_cell(s: Supply) -> str:
 def readings_table(readings: list[Reading]) -> Table:
     """A human table: one row per device."""
     table = Table(title=f"{len(readings)} device(s) answered", expand=False)
-    for column in ("Address", "Manufacturer", "Model", "Serial", "Status", "Pages", "Supplies"):
+    table.add_column("Address", no_wrap=True)
+    for column in ("Manufacturer", "Model", "Serial", "Status", "Pages", "Supplies"):
         table.add_column(column, overflow="fold")
     for r in readings:
         status = r.status.printer or r.status.device or "?"

@@ -64,12 +64,14 @@ class SimPrinter:
     started: float = field(default_factory=time.monotonic)
     overrides: dict[Oid, Value] = field(default_factory=dict)
     engine_id: bytes = b""
+    personalize: bool = True
 
     def __post_init__(self) -> None:
         digest = hashlib.sha256(f"{self.recording.name}|{self.address}".encode()).digest()
         if not self.engine_id:
             self.engine_id = b"\x80\x00\x1f\x88\x04" + f"ps-{self.address}".encode()
-        self._personalize(digest)
+        if self.personalize:
+            self._personalize(digest)
 
     def _personalize(self, digest: bytes) -> None:
         """Give this copy of the recording its own serial, MAC and name."""

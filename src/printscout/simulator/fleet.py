@@ -139,8 +139,13 @@ async def start_fleet(
     faults: dict[str, set[Fault]] | None = None,
     speed: float = 1.0,
     silent: Iterable[str] = (),
+    personalize: bool = True,
 ) -> Fleet:
-    """Serve ``addresses`` round-robin from ``recordings`` and bind the ``silent`` ones."""
+    """Serve ``addresses`` round-robin from ``recordings`` and bind the ``silent`` ones.
+
+    With ``personalize`` each printer gets its own serial, MAC and name (so a fleet built from
+    a few recordings still holds distinct devices); ``speed`` 0 freezes counters and levels.
+    """
     silent = list(silent)
     raise_open_file_limit(len(addresses) + len(silent) + 256)
     loaded = [r if isinstance(r, Recording) else load_recording(r) for r in recordings]
@@ -154,6 +159,7 @@ async def start_fleet(
                 loaded[n % len(loaded)],
                 speed=speed,
                 faults=set((faults or {}).get(address, set())),
+                personalize=personalize,
             )
             await fleet.add(printer)
         fleet.add_silent(silent)
