@@ -14,8 +14,7 @@ from typing import Final
 from printscout.collector.normalize import RawReading, normalize
 from printscout.domain.reading import Reading
 from printscout.protocols.snmp import mibs
-from printscout.protocols.snmp import pdu as pdus
-from printscout.protocols.snmp.ber import Oid, Value, VarBindException
+from printscout.protocols.snmp.ber import Oid, Value
 from printscout.protocols.snmp.client import Target
 from printscout.protocols.snmp.walk import Walker, WalkResult
 
@@ -81,6 +80,8 @@ TABLES: Final = (
     ),
 )
 MAX_REPETITIONS: Final = 40
+_VARBIND_BYTES: Final = 22  # a typical Printer-MIB varbind in a response
+_EXCHANGE_BYTES: Final = 70  # headers of one request and its response
 
 
 @dataclass(slots=True)
@@ -95,43 +96,60 @@ class Reader:
         return normalize(await self.read_raw(target, known))
 
     async def read_raw(self, target: Target, known: dict[Oid, Value] | None = None) -> RawReading:
-        """Poll one device fully; ``known`` holds scalars already read (e.g. by the probe)."""
+        """Poll one device fully; ``known`` holds scalars already read (e.g. by the probe).
+
+        Tables of similar size share a GETBULK (each column ends on its own); the scalars ride
+        along as non-repeaters of the first one. So a routine poll is three or four exchanges.
+        """
         have = known or {}
-        wanted = tuple(oid for oid in FIRST_ROWS if oid not in have)
-        first = asyncio.ensure_future(self._first_rows(target, wanted))
-        walks = [asyncio.ensure_future(self._walk(target, group)) for group in TABLES]
+        first = tuple(oid for oid in FIRST_ROWS if oid not in have)
+        buckets = self._buckets(target.host)
+        walks = [
+            asyncio.ensure_future(self._walk(target, bucket, first if n == 0 else ()))
+            for n, bucket in enumerate(buckets)
+        ]
         try:
-            scalars = {**have, **await first}
             results = await asyncio.gather(*walks)
         except BaseException:
-            for task in (first, *walks):
+            for task in walks:
                 task.cancel()
             raise
-        tables = {col: cells for result in results for col, cells in result.columns.items()}
+        scalars = dict(have)
+        tables: dict[Oid, dict[Oid, Value]] = {}
+        for result in results:
+            scalars.update(result.first)
+            tables.update(result.columns)
         return RawReading(target.host, scalars, tables)
 
-    async def _first_rows(self, target: Target, oids: tuple[Oid, ...]) -> dict[Oid, Value]:
-        while oids:
-            # scalars (x.0) are asked for as GETNEXT of x; table columns of their first row
-            request = tuple(o[:-1] if o[-1] == 0 else o for o in oids)
-            response = await self.walker.engine.request(target, pdus.GET_NEXT, request)
-            if response.error_status == pdus.NO_SUCH_NAME:
-                # SNMPv1: one object ran off the end of the MIB; ask again without it
-                gone = response.error_index - 1
-                oids = tuple(o for i, o in enumerate(oids) if i != gone) if gone >= 0 else ()
-                continue
-            out: dict[Oid, Value] = {}
-            for key, base, (oid, value) in zip(oids, request, response.varbinds, strict=False):
-                if oid[: len(base)] == base and not isinstance(value, VarBindException):
-                    out[key] = value
-            return out
-        return {}
+    def _buckets(self, host: str) -> list[list[tuple[TableGroup, int]]]:
+        """Group tables so that one GETBULK wastes few bytes on overshoot.
 
-    async def _walk(self, target: Target, group: TableGroup) -> WalkResult:
-        key = (target.host, group.name)
-        rows = self.row_hints.get(key, group.expected_rows)
-        result = await self.walker.walk(
-            target, group.columns, max_repetitions=min(MAX_REPETITIONS, rows + 1)
+        GETBULK returns max-repetitions entries for every column, so a column with fewer rows
+        than the largest in its request returns useless entries. Tables are sorted by their
+        expected rows and merged only while that waste costs less than another exchange.
+        """
+        sized = sorted(
+            ((g, self.row_hints.get((host, g.name), g.expected_rows)) for g in TABLES),
+            key=lambda item: item[1],
         )
-        self.row_hints[key] = max((len(cells) for cells in result.columns.values()), default=0)
+        buckets: list[list[tuple[TableGroup, int]]] = []
+        for group, rows in sized:
+            if buckets:
+                bucket = buckets[-1]
+                waste = sum(len(g.columns) * (rows - r) for g, r in bucket)
+                if waste * _VARBIND_BYTES < _EXCHANGE_BYTES:
+                    bucket.append((group, rows))
+                    continue
+            buckets.append([(group, rows)])
+        return buckets
+
+    async def _walk(
+        self, target: Target, bucket: list[tuple[TableGroup, int]], first: tuple[Oid, ...]
+    ) -> WalkResult:
+        columns = [c for group, _ in bucket for c in group.columns]
+        reps = min(MAX_REPETITIONS, max(rows for _, rows in bucket) + 1)
+        result = await self.walker.walk(target, columns, reps, first_rows=first)
+        for group, _ in bucket:
+            rows = max((len(result.columns[c]) for c in group.columns), default=0)
+            self.row_hints[(target.host, group.name)] = rows
         return result
