@@ -112,7 +112,7 @@ class Simulator:
     def __init__(
         self, recordings: list[Path], network: str, count: int, silent: int, port: int
     ) -> None:
-        if not ipaddress.ip_network(network).subnet_of(ipaddress.ip_network("127.0.0.0/8")):
+        if not ipaddress.IPv4Network(network).subnet_of(ipaddress.IPv4Network("127.0.0.0/8")):
             raise ValueError("the bench only binds 127.0.0.0/8")
         self.argv = [
             str(BIN / "printscout"), "simulate", "--only", *map(str, recordings),

@@ -15,8 +15,9 @@ from bench.peers import net_snmp_poll
 CONCURRENCY: Final = (1, 16, 64)
 STACKS: Final = ("printscout", "pysnmp", "net-snmp-cli")
 WORKLOADS: Final = {
-    "printscout": "Reader.read: 1 GETNEXT (scalars, first rows) + GETBULK walks of 9 tables,"
-    " normalized to a Reading",
+    "printscout": "Reader.read: the scalars plus the 9 table groups (devices, interfaces,"
+    " localization, markers, supplies, colorants, inputs, console, alerts) in the GETBULK"
+    " exchanges the Reader plans, normalized to a Reading",
     "pysnmp": "v1arch get_cmd of 12 scalars + bulk_walk_cmd (max-repetitions 25) of"
     " prtMarkerSuppliesTable",
     "net-snmp-cli": "snmpget of 12 scalars + snmpbulkwalk -Cr25 1.3.6.1.2.1.43.11"
@@ -35,7 +36,9 @@ def run_polls(runs: int, seconds: float) -> Json:
             for _ in range(runs):
                 for stack in STACKS:
                     agent_cpu0 = process_cpu(agent.pid)
-                    report = _poll(stack, agent.host, agent.port, agent.cli_env, concurrency, seconds)
+                    report = _poll(
+                        stack, agent.host, agent.port, agent.cli_env, concurrency, seconds
+                    )
                     report["agent_cpu_s"] = process_cpu(agent.pid) - agent_cpu0
                     samples.setdefault((stack, concurrency), []).append(report)
     out: Json = {"setup": {**setup, "runs": runs, "workloads": WORKLOADS}}

@@ -16,16 +16,10 @@ from printscout.domain.reading import Reading
 from printscout.protocols.snmp import mibs
 from printscout.protocols.snmp.ber import Oid, Value
 from printscout.protocols.snmp.client import Target
-from printscout.protocols.snmp.walk import Walker, WalkResult
+from printscout.protocols.snmp.walk import Span, Walker, WalkResult
 
 # Scalars and first rows, read with one GETNEXT from each object's base.
 FIRST_ROWS: Final[tuple[Oid, ...]] = (
-    mibs.SYS_DESCR,
-    mibs.SYS_OBJECT_ID,
-    mibs.SYS_UPTIME,
-    mibs.SYS_CONTACT,
-    mibs.SYS_NAME,
-    mibs.SYS_LOCATION,
     mibs.HR_PRINTER_STATUS,
     mibs.HR_PRINTER_ERROR_STATE,
     mibs.PRT_GENERAL_CURRENT_LOCALIZATION,
@@ -36,50 +30,47 @@ FIRST_ROWS: Final[tuple[Oid, ...]] = (
 
 @dataclass(frozen=True, slots=True)
 class TableGroup:
-    """Columns walked together, and the row count to expect when nothing is remembered."""
+    """Spans of one table walked together, and the rows to expect when nothing is known."""
 
     name: str
-    columns: tuple[Oid, ...]
+    spans: tuple[Span, ...]
     expected_rows: int
 
+    @property
+    def width(self) -> int:
+        """Entries one row costs in a GETBULK answer (spans walk their columns in turn)."""
+        return max(span.width for span in self.spans)
 
+
+def _span(entry: Oid, first: int, last: int) -> Span:
+    return Span(entry, first, last)
+
+
+_HR_DEVICE: Final = mibs.HR_DEVICE_TYPE[:-1]
+_IF_ENTRY: Final = mibs.IF_TYPE[:-1]
+_PRT_INPUT: Final = mibs.PRT_INPUT_NAME[:-1]
+_PRT_MARKER: Final = mibs.PRT_MARKER_LIFE_COUNT[:-1]
+_PRT_SUPPLIES: Final = mibs.PRT_SUPPLIES_LEVEL[:-1]
+_PRT_ALERT: Final = mibs.PRT_ALERT_CODE[:-1]
+
+# Adjacent columns are walked as one span even where a column between is not needed
+# (hrDeviceID, prtInputStatus): one extra small value per row costs less than a varbind more
+# in every request and an overshoot per column.
+_SYSTEM: Final = mibs.SYS_DESCR[:-2]
 TABLES: Final = (
-    TableGroup("devices", (mibs.HR_DEVICE_TYPE, mibs.HR_DEVICE_DESCR, mibs.HR_DEVICE_STATUS), 2),
-    TableGroup("interfaces", (mibs.IF_TYPE, mibs.IF_PHYS_ADDRESS), 2),
-    TableGroup("localization", (mibs.PRT_LOCALIZATION_CHARSET,), 1),
-    TableGroup("markers", (mibs.PRT_MARKER_COUNTER_UNIT, mibs.PRT_MARKER_LIFE_COUNT), 1),
-    TableGroup(
-        "supplies",
-        (
-            mibs.PRT_SUPPLIES_COLORANT_INDEX,
-            mibs.PRT_SUPPLIES_CLASS,
-            mibs.PRT_SUPPLIES_TYPE,
-            mibs.PRT_SUPPLIES_DESCRIPTION,
-            mibs.PRT_SUPPLIES_UNIT,
-            mibs.PRT_SUPPLIES_MAX_CAPACITY,
-            mibs.PRT_SUPPLIES_LEVEL,
-        ),
-        4,
-    ),
-    TableGroup("colorants", (mibs.PRT_COLORANT_VALUE,), 4),
-    TableGroup(
-        "inputs",
-        (
-            mibs.PRT_INPUT_MAX_CAPACITY,
-            mibs.PRT_INPUT_CURRENT_LEVEL,
-            mibs.PRT_INPUT_MEDIA_NAME,
-            mibs.PRT_INPUT_NAME,
-        ),
-        2,
-    ),
-    TableGroup("console", (mibs.PRT_CONSOLE_DISPLAY_TEXT,), 1),
-    TableGroup(
-        "alerts",
-        (mibs.PRT_ALERT_SEVERITY, mibs.PRT_ALERT_CODE, mibs.PRT_ALERT_DESCRIPTION),
-        1,
-    ),
+    # the system group's scalars sysDescr.0 .. sysLocation.0, walked like a one-row table
+    TableGroup("system", (_span(_SYSTEM, 1, 6),), 1),
+    TableGroup("devices", (_span(_HR_DEVICE, 2, 3), Span.column(mibs.HR_DEVICE_STATUS)), 1),
+    TableGroup("interfaces", (Span.column(mibs.IF_TYPE), Span.column(mibs.IF_PHYS_ADDRESS)), 1),
+    TableGroup("localization", (Span.column(mibs.PRT_LOCALIZATION_CHARSET),), 1),
+    TableGroup("markers", (_span(_PRT_MARKER, 3, 4),), 1),
+    TableGroup("supplies", (_span(_PRT_SUPPLIES, 3, 9),), 6),
+    TableGroup("colorants", (Span.column(mibs.PRT_COLORANT_VALUE),), 4),
+    TableGroup("inputs", (_span(_PRT_INPUT, 9, 13),), 3),
+    TableGroup("console", (Span.column(mibs.PRT_CONSOLE_DISPLAY_TEXT),), 1),
+    TableGroup("alerts", (_span(_PRT_ALERT, 2, 8),), 0),
 )
-MAX_REPETITIONS: Final = 40
+MAX_REPETITIONS: Final = 128
 _VARBIND_BYTES: Final = 22  # a typical Printer-MIB varbind in a response
 _EXCHANGE_BYTES: Final = 70  # headers of one request and its response
 
@@ -103,9 +94,12 @@ class Reader:
         """
         have = known or {}
         first = tuple(oid for oid in FIRST_ROWS if oid not in have)
-        buckets = self._buckets(target.host)
+        sparse = [g for g in TABLES if self._rows(target.host, g) == 0]
+        buckets = self._buckets(target.host, [g for g in TABLES if g not in sparse])
         walks = [
-            asyncio.ensure_future(self._walk(target, bucket, first if n == 0 else ()))
+            asyncio.ensure_future(
+                self._walk(target, bucket, first if n == 0 else (), sparse if n == 0 else [])
+            )
             for n, bucket in enumerate(buckets)
         ]
         try:
@@ -118,10 +112,14 @@ class Reader:
         tables: dict[Oid, dict[Oid, Value]] = {}
         for result in results:
             scalars.update(result.first)
-            tables.update(result.columns)
+            for column, cells in result.columns.items():
+                if column[:-1] == _SYSTEM:
+                    scalars.update({(*column, *suffix): v for suffix, v in cells.items()})
+                else:
+                    tables[column] = cells
         return RawReading(target.host, scalars, tables)
 
-    def _buckets(self, host: str) -> list[list[tuple[TableGroup, int]]]:
+    def _buckets(self, host: str, groups: list[TableGroup]) -> list[list[tuple[TableGroup, int]]]:
         """Group tables so that one GETBULK wastes few bytes on overshoot.
 
         GETBULK returns max-repetitions entries for every column, so a column with fewer rows
@@ -129,27 +127,40 @@ class Reader:
         expected rows and merged only while that waste costs less than another exchange.
         """
         sized = sorted(
-            ((g, self.row_hints.get((host, g.name), g.expected_rows)) for g in TABLES),
+            ((g, g.width * self._rows(host, g)) for g in groups),
             key=lambda item: item[1],
         )
         buckets: list[list[tuple[TableGroup, int]]] = []
         for group, rows in sized:
             if buckets:
                 bucket = buckets[-1]
-                waste = sum(len(g.columns) * (rows - r) for g, r in bucket)
+                waste = sum(len(g.spans) * (rows - r) for g, r in bucket)
                 if waste * _VARBIND_BYTES < _EXCHANGE_BYTES:
                     bucket.append((group, rows))
                     continue
             buckets.append([(group, rows)])
         return buckets
 
+    def _rows(self, host: str, group: TableGroup) -> int:
+        """Rows the group had last time, or the usual number for a first read."""
+        return self.row_hints.get((host, group.name), group.expected_rows)
+
     async def _walk(
-        self, target: Target, bucket: list[tuple[TableGroup, int]], first: tuple[Oid, ...]
+        self,
+        target: Target,
+        bucket: list[tuple[TableGroup, int]],
+        first: tuple[Oid, ...],
+        sparse: list[TableGroup],
     ) -> WalkResult:
-        columns = [c for group, _ in bucket for c in group.columns]
-        reps = min(MAX_REPETITIONS, max(rows for _, rows in bucket) + 1)
-        result = await self.walker.walk(target, columns, reps, first_rows=first)
-        for group, _ in bucket:
-            rows = max((len(result.columns[c]) for c in group.columns), default=0)
+        spans = [span for group, _ in bucket for span in group.spans]
+        sparse_spans = [span for group in sparse for span in group.spans]
+        reps = min(MAX_REPETITIONS, max(entries for _, entries in bucket) + 1)
+        result = await self.walker.walk(target, spans, reps, first_rows=first, sparse=sparse_spans)
+        for group, _ in [*bucket, *((g, 0) for g in sparse)]:
+            rows = max(
+                (len(cells) for col, cells in result.columns.items()
+                 if any(s.start <= col < s.stop for s in group.spans)),
+                default=0,
+            )  # fmt: skip
             self.row_hints[(target.host, group.name)] = rows
         return result

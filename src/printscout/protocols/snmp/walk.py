@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from printscout.domain.errors import SnmpError
+from printscout.domain.errors import SnmpError, SnmpErrorStatus
 from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp.ber import Oid, Value, VarBindException
 from printscout.protocols.snmp.client import SnmpEngine, Target
@@ -20,6 +20,39 @@ from printscout.protocols.snmp.pdu import VarBinds
 
 DEFAULT_MAX_ROWS: Final = 2048
 Column = dict[Oid, Value]  # instance suffix -> value
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Adjacent columns ``first..last`` of one table, walked with a single varbind.
+
+    One varbind walks the columns one after the other, so the request names one OID and
+    the answer overshoots only once, at the end of the last column.
+    """
+
+    entry: Oid
+    first: int
+    last: int
+
+    @classmethod
+    def column(cls, column: Oid) -> Span:
+        """A span of one column."""
+        return cls(column[:-1], column[-1], column[-1])
+
+    @property
+    def start(self) -> Oid:
+        """Where the walk starts."""
+        return (*self.entry, self.first)
+
+    @property
+    def stop(self) -> Oid:
+        """The first OID past the span."""
+        return (*self.entry, self.last + 1)
+
+    @property
+    def width(self) -> int:
+        """How many columns the span covers."""
+        return self.last - self.first + 1
 
 
 @dataclass(slots=True)
@@ -51,49 +84,73 @@ class Walker:
     async def walk(
         self,
         target: Target,
-        columns: Sequence[Oid],
+        spans: Sequence[Span | Oid],
         max_repetitions: int = 10,
         first_rows: Sequence[Oid] = (),
+        sparse: Sequence[Span] = (),
     ) -> WalkResult:
-        """Walk every column in ``columns`` in parallel.
+        """Walk every span (or single column) in parallel.
 
         ``first_rows`` are objects read with GETNEXT semantics in the same request (GETBULK
         non-repeaters): a scalar ``x.0`` is asked as ``x``, a column gives its first row.
+        ``sparse`` spans are expected to be empty: they ride along as non-repeaters, costing
+        one entry each, and are walked on only if they turn out to have rows.
         """
-        result = WalkResult({c: {} for c in columns})
-        position = {c: c for c in columns}
-        active = list(columns)
+        items = [s if isinstance(s, Span) else Span.column(s) for s in spans]
+        result = WalkResult({})
+        position = {s: s.start for s in (*items, *sparse)}
+        active = list(items)
         use_bulk = target.version != pdus.V1 and target.address not in self.no_bulk
         pending_first = tuple(first_rows)
+        pending_sparse = list(sparse)
         bulk_failed = False
-        while active or pending_first:
+        while active or pending_first or pending_sparse:
             if use_bulk:
-                asked = [_next_of(o) for o in pending_first] + [position[c] for c in active]
+                asked = [
+                    *(_next_of(o) for o in pending_first),
+                    *(s.start for s in pending_sparse),
+                    *(position[s] for s in active),
+                ]
+                lead = len(pending_first) + len(pending_sparse)
                 try:
                     varbinds = await self.engine.get_bulk(
-                        target, asked, max_repetitions, non_repeaters=len(pending_first)
+                        target, asked, max_repetitions, non_repeaters=lead
                     )
+                except SnmpErrorStatus as exc:
+                    if exc.status == pdus.TOO_BIG and max_repetitions > 1:
+                        max_repetitions //= 2  # the agent cannot fit the answer: ask for less
+                        continue
+                    varbinds = None
                 except SnmpError:
                     varbinds = None
                 if not varbinds:
                     use_bulk, bulk_failed = False, True  # silent, erroring or empty GETBULK
                     continue
+                woke: list[Span] = []
+                if lead:
+                    n = len(pending_first)
+                    _absorb_first(result, pending_first, varbinds[:n])
+                    # sparse spans that were not empty after all are walked on
+                    woke = self._absorb(result, position, pending_sparse, varbinds[n:lead])
+                    varbinds = varbinds[lead:]
+                    pending_first, pending_sparse = (), []
+                if not varbinds or not active:
+                    active.extend(woke)
+                    continue
+                active = [*self._absorb(result, position, active, varbinds), *woke]
+                continue
+            elif pending_first or pending_sparse:
                 if pending_first:
-                    _absorb_first(result, pending_first, varbinds[: len(pending_first)])
-                    varbinds = varbinds[len(pending_first) :]
-                    pending_first = ()
-                if not active:
-                    break
-            elif pending_first:
-                result.first = await self.first_rows(target, pending_first)
-                pending_first = ()
+                    result.first = await self.first_rows(target, pending_first)
+                active.extend(pending_sparse)
+                pending_first, pending_sparse = (), []
                 continue
             else:
                 response = await self.engine.request(
-                    target, pdus.GET_NEXT, tuple(position[c] for c in active)
+                    target, pdus.GET_NEXT, tuple(position[s] for s in active)
                 )
                 if response.error_status == pdus.NO_SUCH_NAME:
-                    # SNMPv1 end of MIB: the named column is finished, ask again for the rest
+                    # SNMPv1 end of MIB: the named span is finished, ask again for the rest
                     gone = response.error_index - 1
                     active = [c for i, c in enumerate(active) if i != gone] if gone >= 0 else []
                     continue
@@ -124,37 +181,41 @@ class Walker:
     def _absorb(
         self,
         result: WalkResult,
-        position: dict[Oid, Oid],
-        active: list[Oid],
-        varbinds: list[tuple[Oid, Value]],
-    ) -> list[Oid]:
-        """Add one response's varbinds; return the columns still to walk."""
+        position: dict[Span, Oid],
+        active: list[Span],
+        varbinds: VarBinds,
+    ) -> list[Span]:
+        """Add one response's varbinds; return the spans still to walk."""
         width = len(active)
         still = dict.fromkeys(active, True)
+        bounds = [(s.start, s.stop, len(s.entry) + 1) for s in active]
+        columns = result.columns
         for i, (oid, value) in enumerate(varbinds):
-            column = active[i % width]
-            if not still[column]:
+            span = active[i % width]
+            if not still[span]:
                 continue
-            n = len(column)
-            if isinstance(value, VarBindException) or oid[:n] != column:
-                still[column] = False
+            start, stop, depth = bounds[i % width]
+            if isinstance(value, VarBindException) or not start <= oid < stop:
+                still[span] = False
                 continue
-            if oid <= position[column]:
+            if oid <= position[span]:
                 result.looped = True
-                still[column] = False
+                still[span] = False
                 continue
-            cells = result.columns[column]
+            cells = columns.get(oid[:depth])
+            if cells is None:
+                cells = columns[oid[:depth]] = {}
             if len(cells) >= self.max_rows:
                 result.truncated = True
-                still[column] = False
+                still[span] = False
                 continue
-            cells[oid[n:]] = value
-            position[column] = oid
+            cells[oid[depth:]] = value
+            position[span] = oid
         if len(varbinds) < width:
-            # v1 noSuchName or a short answer: columns without an answer are finished
-            for column in active[len(varbinds) :]:
-                still[column] = False
-        return [c for c in active if still[c]]
+            # a short answer (a broken agent): spans without an answer are finished
+            for span in active[len(varbinds) :]:
+                still[span] = False
+        return [s for s in active if still[s]]
 
 
 def _next_of(oid: Oid) -> Oid:
