@@ -156,11 +156,11 @@ class Reader:
         sparse_spans = [span for group in sparse for span in group.spans]
         reps = min(MAX_REPETITIONS, max(entries for _, entries in bucket) + 1)
         result = await self.walker.walk(target, spans, reps, first_rows=first, sparse=sparse_spans)
+        columns = result.columns
         for group, _ in [*bucket, *((g, 0) for g in sparse)]:
-            rows = max(
-                (len(cells) for col, cells in result.columns.items()
-                 if any(s.start <= col < s.stop for s in group.spans)),
-                default=0,
-            )  # fmt: skip
+            rows = 0
+            for span in group.spans:
+                for c in range(span.first, span.last + 1):
+                    rows = max(rows, len(columns.get((*span.entry, c), ())))
             self.row_hints[(target.host, group.name)] = rows
         return result

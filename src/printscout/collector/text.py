@@ -10,6 +10,11 @@ from printscout.protocols.snmp.mibs import CHARSET_CODECS
 MAX_TEXT: Final = 1024  # printers have sent megabytes in one "string"; keep what is useful
 _HEX_TEXT: Final = re.compile(r"^(?:0x)?((?:[0-9A-Fa-f]{2}[ :]?){2,})$")
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# charsets whose ASCII range means ASCII (so plain ASCII bytes decode the same way)
+_ASCII_COMPATIBLE: Final = frozenset(
+    {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 106, 109, 111, 2004, 2009, 2010, 2011, 2250, 2251,
+     2252, 2253, 2254}
+)  # fmt: skip
 
 
 def decode_text(raw: object, charset: int | None = None) -> str | None:
@@ -25,6 +30,11 @@ def decode_text(raw: object, charset: int | None = None) -> str | None:
     else:
         return None
     data = data[: MAX_TEXT * 4]
+    # fast path: plain printable ASCII, as nearly every printer sends
+    if (charset is None or charset in _ASCII_COMPATIBLE) and data.isascii():
+        text = data.decode("ascii")
+        if text.isprintable():
+            return text.strip()[:MAX_TEXT] or None
     nul = data.find(b"\x00")
     codec = CHARSET_CODECS.get(charset) if charset else None
     if nul >= 0 and (codec is None or not codec.startswith("utf-16")):

@@ -330,17 +330,52 @@ def decode_value(tag: int, data: bytes, start: int, stop: int) -> Value:
 
 
 def decode_varbinds(data: bytes, pos: int, end: int) -> list[tuple[Oid, Value]]:
-    """Decode a VarBindList TLV starting at ``pos``."""
+    """Decode a VarBindList TLV starting at ``pos``.
+
+    The hot path of every poll: short-form lengths, cached OIDs and the common value types
+    are handled inline; anything unusual goes through the general functions.
+    """
     start, stop = expect(data, pos, end, SEQUENCE)
     out: list[tuple[Oid, Value]] = []
+    append = out.append
+    cache = _OID_CACHE
     pos = start
     while pos < stop:
-        vb_start, vb_stop = expect(data, pos, stop, SEQUENCE)
-        o_start, o_stop = expect(data, vb_start, vb_stop, OBJECT_IDENTIFIER)
-        tag, v_start, v_stop = read_header(data, o_stop, vb_stop)
+        if pos + 4 <= stop and data[pos] == SEQUENCE and data[pos + 1] < 0x80:
+            vb_start = pos + 2
+            vb_stop = vb_start + data[pos + 1]
+            if vb_stop > stop:
+                raise ParseError(f"varbind at offset {pos} runs past the list")
+        else:
+            vb_start, vb_stop = expect(data, pos, stop, SEQUENCE)
+        if (
+            vb_start + 2 <= vb_stop
+            and data[vb_start] == OBJECT_IDENTIFIER
+            and (data[vb_start + 1] < 0x80)
+        ):
+            o_start = vb_start + 2
+            o_stop = o_start + data[vb_start + 1]
+            if o_stop > vb_stop:
+                raise ParseError("OBJECT IDENTIFIER runs past its varbind")
+        else:
+            o_start, o_stop = expect(data, vb_start, vb_stop, OBJECT_IDENTIFIER)
+        oid = cache.get(data[o_start:o_stop]) or decode_oid(data, o_start, o_stop)
+        if o_stop + 2 <= vb_stop and data[o_stop + 1] < 0x80:
+            tag = data[o_stop]
+            v_start = o_stop + 2
+            v_stop = v_start + data[o_stop + 1]
+            if tag & 0x1F == 0x1F:
+                raise ParseError("multi-octet tag in a varbind")
+        else:
+            tag, v_start, v_stop = read_header(data, o_stop, vb_stop)
         if v_stop != vb_stop:
             raise ParseError("trailing octets inside a varbind")
-        out.append((decode_oid(data, o_start, o_stop), decode_value(tag, data, v_start, v_stop)))
+        if tag == OCTET_STRING:
+            append((oid, data[v_start:v_stop]))
+        elif tag == INTEGER and 0 < v_stop - v_start < 9:
+            append((oid, int.from_bytes(data[v_start:v_stop], "big", signed=True)))
+        else:
+            append((oid, decode_value(tag, data, v_start, v_stop)))
         pos = vb_stop
     return out
 

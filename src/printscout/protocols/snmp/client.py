@@ -7,6 +7,7 @@ It speaks v1, v2c and v3 (USM); table walks live in :mod:`walk`.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import secrets
 import socket
 import time
@@ -82,7 +83,7 @@ class _Pending:
     future: asyncio.Future[Pdu]
     tries_left: int
     keys: v3.LocalKeys | None = None
-    handle: asyncio.TimerHandle | None = None
+    deadline: float = 0.0
     last_error: str = field(default="")
 
 
@@ -113,6 +114,10 @@ class SnmpEngine:
         self._salts = SaltSource()
         self._bucket_time = 0.0
         self._bucket = 0.0
+        # One timer for the whole engine: a heap of (deadline, request id), lazily pruned.
+        self._deadlines: list[tuple[float, int]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._sock: socket.socket | None = None
 
     async def __aenter__(self) -> SnmpEngine:
         await self.open()
@@ -131,15 +136,19 @@ class SnmpEngine:
         sock.setblocking(False)
         transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=sock)
         self._transport = transport
+        self._sock = sock
 
     def close(self) -> None:
         """Close the socket; requests still pending fail with a timeout."""
         if self._transport is not None:
             self._transport.close()
             self._transport = None
+            self._sock = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._deadlines.clear()
         for pending in self._pending.values():
-            if pending.handle is not None:
-                pending.handle.cancel()
             if not pending.future.done():
                 pending.future.set_exception(SnmpTimeout("engine closed"))
         self._pending.clear()
@@ -263,8 +272,6 @@ class SnmpEngine:
             await self._send(request_id, pending)
             return await pending.future
         finally:
-            if pending.handle is not None:
-                pending.handle.cancel()
             self._pending.pop(request_id, None)
 
     async def _send(self, request_id: int, pending: _Pending) -> None:
@@ -278,12 +285,42 @@ class SnmpEngine:
             if not pending.future.done():
                 pending.future.set_exception(SnmpTimeout("engine is closed"))
             return
-        transport.sendto(pending.packet, pending.target.address)
+        sock = self._sock
+        try:
+            # straight to the socket: the transport's buffering is only needed when it is full
+            # (UDP has no order to keep between the two paths)
+            if sock is None:
+                raise BlockingIOError
+            sock.sendto(pending.packet, pending.target.address)
+        except (BlockingIOError, InterruptedError):
+            transport.sendto(pending.packet, pending.target.address)
+        except OSError as exc:
+            pending.last_error = str(exc)  # e.g. no route: the request times out as on a LAN
         self.traffic.sent_bytes += len(pending.packet)
         self.traffic.sent_packets += 1
-        pending.handle = asyncio.get_running_loop().call_later(
-            pending.target.timeout, self._expire, request_id
-        )
+        loop = asyncio.get_running_loop()
+        pending.deadline = deadline = loop.time() + pending.target.timeout
+        heapq.heappush(self._deadlines, (deadline, request_id))
+        if self._timer is None or deadline < self._timer.when():
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = loop.call_at(deadline, self._on_timer)
+
+    def _on_timer(self) -> None:
+        """Expire every request whose deadline has passed, then re-arm for the next one."""
+        self._timer = None
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        heap = self._deadlines
+        while heap and heap[0][0] <= now:
+            deadline, request_id = heapq.heappop(heap)
+            pending = self._pending.get(request_id)
+            if pending is not None and pending.deadline == deadline:
+                self._expire(request_id)
+        while heap and ((p := self._pending.get(heap[0][1])) is None or p.deadline != heap[0][0]):
+            heapq.heappop(heap)  # answered or re-sent: forget
+        if heap and self._timer is None:
+            self._timer = loop.call_at(heap[0][0], self._on_timer)
 
     async def _pace(self) -> None:
         """Token bucket: at most ``packets_per_second``, bursts up to one tenth of a second."""

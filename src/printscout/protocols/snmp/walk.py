@@ -33,21 +33,17 @@ class Span:
     entry: Oid
     first: int
     last: int
+    start: Oid = field(init=False, repr=False, compare=False)
+    stop: Oid = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", (*self.entry, self.first))
+        object.__setattr__(self, "stop", (*self.entry, self.last + 1))
 
     @classmethod
     def column(cls, column: Oid) -> Span:
         """A span of one column."""
         return cls(column[:-1], column[-1], column[-1])
-
-    @property
-    def start(self) -> Oid:
-        """Where the walk starts."""
-        return (*self.entry, self.first)
-
-    @property
-    def stop(self) -> Oid:
-        """The first OID past the span."""
-        return (*self.entry, self.last + 1)
 
     @property
     def width(self) -> int:
@@ -187,35 +183,40 @@ class Walker:
     ) -> list[Span]:
         """Add one response's varbinds; return the spans still to walk."""
         width = len(active)
-        still = dict.fromkeys(active, True)
+        still = [True] * width
+        where = [position[s] for s in active]
         bounds = [(s.start, s.stop, len(s.entry) + 1) for s in active]
         columns = result.columns
+        max_rows = self.max_rows
         for i, (oid, value) in enumerate(varbinds):
-            span = active[i % width]
-            if not still[span]:
+            k = i % width
+            if not still[k]:
                 continue
-            start, stop, depth = bounds[i % width]
-            if isinstance(value, VarBindException) or not start <= oid < stop:
-                still[span] = False
+            start, stop, depth = bounds[k]
+            if not start <= oid < stop or isinstance(value, VarBindException):
+                still[k] = False
                 continue
-            if oid <= position[span]:
+            if oid <= where[k]:
                 result.looped = True
-                still[span] = False
+                still[k] = False
                 continue
-            cells = columns.get(oid[:depth])
+            column = oid[:depth]
+            cells = columns.get(column)
             if cells is None:
-                cells = columns[oid[:depth]] = {}
-            if len(cells) >= self.max_rows:
+                cells = columns[column] = {}
+            elif len(cells) >= max_rows:
                 result.truncated = True
-                still[span] = False
+                still[k] = False
                 continue
             cells[oid[depth:]] = value
-            position[span] = oid
+            where[k] = oid
         if len(varbinds) < width:
             # a short answer (a broken agent): spans without an answer are finished
-            for span in active[len(varbinds) :]:
-                still[span] = False
-        return [s for s in active if still[s]]
+            for k in range(len(varbinds), width):
+                still[k] = False
+        for k, span in enumerate(active):
+            position[span] = where[k]
+        return [s for k, s in enumerate(active) if still[k]]
 
 
 def _next_of(oid: Oid) -> Oid:
