@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from printscout.domain.errors import ParseError
 from printscout.protocols.snmp import ber
 from printscout.protocols.snmp.ber import Oid, Value
+
+# Property tests have no per-example deadline: a loaded machine must not fail them.
+NO_DEADLINE = settings(deadline=None)
 
 # ---------------------------------------------------------------- strategies
 
@@ -98,6 +101,7 @@ def mutated(draw: st.DrawFn, valid: st.SearchStrategy[bytes]) -> bytes:
 # ---------------------------------------------------------------- round trips
 
 
+@NO_DEADLINE
 @given(SIGNED)
 def test_integers_round_trip_including_negatives_and_64_bit_edges(value: int) -> None:
     assert typed(round_trip(value)) == (int, value)
@@ -107,6 +111,7 @@ def test_integers_round_trip_including_negatives_and_64_bit_edges(value: int) ->
     ("cls", "bits"),
     [(ber.Counter32, 32), (ber.Gauge32, 32), (ber.TimeTicks, 32), (ber.Counter64, 64)],
 )
+@NO_DEADLINE
 @given(data=st.data())
 def test_unsigned_types_round_trip_over_their_whole_range(
     cls: type[int], bits: int, data: st.DataObject
@@ -134,16 +139,19 @@ def test_unsigned_values_out_of_range_are_refused(value: int, tag: int) -> None:
 LONG_OCTETS = st.integers(0, 70_000).map(lambda n: bytes(i & 0xFF for i in range(n)))
 
 
+@NO_DEADLINE
 @given(st.one_of(st.binary(max_size=600), LONG_OCTETS))
 def test_octet_strings_round_trip_with_short_and_long_lengths(value: bytes) -> None:
     assert typed(round_trip(value)) == (bytes, value)
 
 
+@NO_DEADLINE
 @given(st.binary(min_size=4, max_size=4))
 def test_ip_addresses_round_trip_as_ip_addresses(value: bytes) -> None:
     assert typed(round_trip(ber.IpAddress(value))) == (ber.IpAddress, value)
 
 
+@NO_DEADLINE
 @given(st.binary(max_size=300))
 def test_opaque_round_trips_as_opaque(value: bytes) -> None:
     assert typed(round_trip(ber.Opaque(value))) == (ber.Opaque, value)
@@ -158,11 +166,13 @@ def test_exceptions_decode_to_the_same_singletons(exception: ber.VarBindExceptio
     assert round_trip(exception) is exception
 
 
+@NO_DEADLINE
 @given(oids())
 def test_oids_round_trip_including_large_arcs(oid: Oid) -> None:
     assert round_trip(oid) == oid
 
 
+@NO_DEADLINE
 @given(VARBINDS)
 def test_varbind_lists_round_trip(varbinds: list[tuple[Oid, Value]]) -> None:
     data = ber.encode_varbinds(varbinds)
@@ -184,6 +194,7 @@ def test_invalid_oids_are_refused_on_encode(oid: Oid) -> None:
 # ---------------------------------------------------------------- ordering
 
 
+@NO_DEADLINE
 @given(oids(max_arcs=12), oids(max_arcs=12))
 def test_oids_compare_as_tuples_of_arcs_after_a_round_trip(a: Oid, b: Oid) -> None:
     da, db = round_trip(a), round_trip(b)
@@ -193,6 +204,7 @@ def test_oids_compare_as_tuples_of_arcs_after_a_round_trip(a: Oid, b: Oid) -> No
     assert (da == db) == (a == b)
 
 
+@NO_DEADLINE
 @given(st.lists(oids(max_arcs=12), max_size=30))
 def test_sorting_dotted_text_by_parsed_oid_is_numeric_lexicographic_order(ids: list[Oid]) -> None:
     texts = [ber.oid_to_str(o) for o in ids]
@@ -207,6 +219,7 @@ def test_column_rows_sort_numerically_not_as_text() -> None:
     assert ber.oid_from_str(level[:-1]) < min(rows)
 
 
+@NO_DEADLINE
 @given(oids(max_arcs=16))
 def test_dotted_text_round_trips(oid: Oid) -> None:
     text = ber.oid_to_str(oid)
@@ -305,6 +318,7 @@ UNSIGNED_LIMITS = {
 }
 
 
+@NO_DEADLINE
 @given(st.sampled_from(sorted(UNSIGNED_LIMITS)), st.binary(min_size=1, max_size=9))
 def test_decoded_unsigned_values_stay_in_range(tag: int, content: bytes) -> None:
     value = ber.decode_value(tag, content, 0, len(content))
@@ -407,11 +421,13 @@ def decode_everything(data: bytes) -> None:
             ber.decode_value(tag, data, 0, len(data))
 
 
+@NO_DEADLINE
 @given(st.binary(max_size=400))
 def test_arbitrary_bytes_raise_only_parse_error(data: bytes) -> None:
     decode_everything(data)
 
 
+@NO_DEADLINE
 @given(mutated(VARBINDS.map(ber.encode_varbinds)))
 def test_damaged_varbind_lists_raise_only_parse_error(data: bytes) -> None:
     decode_everything(data)

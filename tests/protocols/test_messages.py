@@ -21,6 +21,9 @@ from printscout.protocols.snmp.ber import Oid, Value
 from printscout.protocols.snmp.pdu import CommunityMessage, Pdu
 from printscout.protocols.snmp.usm_crypto import AuthProtocol, PrivProtocol
 
+# Property tests have no per-example deadline: a loaded machine must not fail them.
+NO_DEADLINE = settings(deadline=None)
+
 SYS_DESCR_0 = (1, 3, 6, 1, 2, 1, 1, 1, 0)
 SUPPLY_LEVEL = (1, 3, 6, 1, 2, 1, 43, 11, 1, 1, 9)
 ENGINE_ID = bytes.fromhex("80001f8804") + b"ps-test"
@@ -93,6 +96,7 @@ def mutated(draw: st.DrawFn, valid: st.SearchStrategy[bytes]) -> bytes:
 # ---------------------------------------------------------------- v1 / v2c
 
 
+@NO_DEADLINE
 @given(community_messages())
 def test_community_messages_round_trip(message: CommunityMessage) -> None:
     data = pdus.encode_community_message(message.version, message.community, message.pdu)
@@ -102,6 +106,7 @@ def test_community_messages_round_trip(message: CommunityMessage) -> None:
     assert pdus.peek_version(data) == message.version
 
 
+@NO_DEADLINE
 @given(INT32, UINT31, UINT31, st.lists(OIDS, min_size=1, max_size=8))
 def test_getbulk_fields_round_trip_where_error_status_and_index_sit(
     request_id: int, non_repeaters: int, max_repetitions: int, oids: list[Oid]
@@ -116,6 +121,7 @@ def test_getbulk_fields_round_trip_where_error_status_and_index_sit(
     assert decoded.varbinds == [(oid, None) for oid in oids]
 
 
+@NO_DEADLINE
 @given(st.lists(OIDS, max_size=10))
 def test_cached_request_varbinds_equal_the_general_encoder(oids: list[Oid]) -> None:
     assert pdus.encode_request_varbinds(tuple(oids)) == ber.encode_varbinds(
@@ -196,11 +202,13 @@ def community_decoders(data: bytes) -> None:
             attempt()
 
 
+@NO_DEADLINE
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_raise_only_parse_error(data: bytes) -> None:
     community_decoders(data)
 
 
+@NO_DEADLINE
 @given(
     mutated(
         community_messages().map(
@@ -456,7 +464,7 @@ def v3_decoders(data: bytes) -> None:
             attempt()
 
 
-@settings(deadline=None)
+@NO_DEADLINE
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_raise_only_parse_or_auth_errors_in_v3(data: bytes) -> None:
     v3_decoders(data)

@@ -51,6 +51,8 @@ class RawReading:
 
 def as_int(value: Value) -> int | None:
     """An integer value, or None for anything else (agents send wrong types)."""
+    if type(value) is int:
+        return value
     if isinstance(value, int) and not isinstance(value, bool):
         return int(value)
     if isinstance(value, bytes) and value.strip().lstrip(b"-").isdigit() and len(value) < 20:
@@ -68,8 +70,11 @@ def normalize(raw: RawReading) -> Reading:
     printer_index = _printer_index(raw)
     charset = _charset(raw, mibs.PRT_GENERAL_CURRENT_LOCALIZATION)
     console_charset = _charset(raw, mibs.PRT_CONSOLE_LOCALIZATION) or charset
+    descriptions = raw.column(mibs.HR_DEVICE_DESCR)
+    # the printer row's description; a device without one (a scanner) has its first row's
+    first_descr = next(iter(descriptions.values()), None)
     hr_descr = decode_text(
-        raw.column(mibs.HR_DEVICE_DESCR).get((printer_index,)) if printer_index else None
+        descriptions.get((printer_index,)) if printer_index is not None else first_descr
     )
     identity = _identity(raw, hr_descr, charset)
     supplies = _supplies(raw, charset)
@@ -237,32 +242,31 @@ def supply_level(
 
 
 def _supplies(raw: RawReading, charset: int | None) -> tuple[Supply, ...]:
-    cols = {oid: raw.column(oid) for oid in _SUPPLY_COLUMNS}
+    colorant_index, classes, types, descriptions, units, maxima, levels = (
+        raw.column(oid) for oid in _SUPPLY_COLUMNS
+    )
     colorants = {
         suffix[-1]: decode_text(v) for suffix, v in raw.column(mibs.PRT_COLORANT_VALUE).items()
     }
-    suffixes = dict.fromkeys(s for col in cols.values() for s in col)
+    suffixes = dict.fromkeys(
+        [*colorant_index, *classes, *types, *descriptions, *units, *maxima, *levels]
+    )
     out = []
     for suffix in suffixes:
-
-        def get(oid: Oid, s: Oid = suffix) -> Value:
-            return cols[oid].get(s)
-
-        level = as_int(get(mibs.PRT_SUPPLIES_LEVEL))
-        max_capacity = as_int(get(mibs.PRT_SUPPLIES_MAX_CAPACITY))
-        unit = as_int(get(mibs.PRT_SUPPLIES_UNIT))
-        supply_class = as_int(get(mibs.PRT_SUPPLIES_CLASS))
-        description = decode_text(get(mibs.PRT_SUPPLIES_DESCRIPTION), charset)
-        kind = mibs.SUPPLY_TYPE_NAMES.get(as_int(get(mibs.PRT_SUPPLIES_TYPE)) or 0, "other")
+        level = as_int(levels.get(suffix))
+        max_capacity = as_int(maxima.get(suffix))
+        unit = as_int(units.get(suffix))
+        supply_class = as_int(classes.get(suffix))
+        description = decode_text(descriptions.get(suffix), charset)
+        kind = mibs.SUPPLY_TYPE_NAMES.get(as_int(types.get(suffix)) or 0, "other")
         percent, state = supply_level(level, max_capacity, unit, supply_class)
+        color = _color(as_int(colorant_index.get(suffix)), colorants, kind, description)
         out.append(
             Supply(
                 index=suffix[-1],
                 description=description,
                 kind=kind,
-                color=_color(
-                    as_int(get(mibs.PRT_SUPPLIES_COLORANT_INDEX)), colorants, kind, description
-                ),
+                color=color,
                 level_percent=percent,
                 state=state,
                 level=level,

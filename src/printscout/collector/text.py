@@ -8,7 +8,7 @@ from typing import Final
 from printscout.protocols.snmp.mibs import CHARSET_CODECS
 
 MAX_TEXT: Final = 1024  # printers have sent megabytes in one "string"; keep what is useful
-_HEX_TEXT: Final = re.compile(r"^(?:0x)?((?:[0-9A-Fa-f]{2}[ :]?){2,})$")
+_HEX_TEXT: Final = re.compile(r"^(?:0[xX])?((?:[0-9A-Fa-f]{2}[ :]?){2,})$")
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # charsets whose ASCII range means ASCII (so plain ASCII bytes decode the same way)
 _ASCII_COMPATIBLE: Final = frozenset(
@@ -52,7 +52,9 @@ def _decode(data: bytes, codec: str | None) -> str:
             pass
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.end == len(data):
+            return data[: exc.start].decode("utf-8")  # the cap split a character: drop it
         return data.decode("latin-1")
 
 

@@ -269,7 +269,9 @@ class SnmpEngine:
         pending = _Pending(target, packet, loop.create_future(), target.retries, keys)
         self._pending[request_id] = pending
         try:
-            await self._send(request_id, pending)
+            if self.limits.packets_per_second > 0:
+                await self._pace()
+            self._transmit(request_id, pending)
             return await pending.future
         finally:
             self._pending.pop(request_id, None)
@@ -301,10 +303,7 @@ class SnmpEngine:
         loop = asyncio.get_running_loop()
         pending.deadline = deadline = loop.time() + pending.target.timeout
         heapq.heappush(self._deadlines, (deadline, request_id))
-        if self._timer is None or deadline < self._timer.when():
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = loop.call_at(deadline, self._on_timer)
+        self._arm(deadline)
 
     def _on_timer(self) -> None:
         """Expire every request whose deadline has passed, then re-arm for the next one."""
@@ -319,8 +318,17 @@ class SnmpEngine:
                 self._expire(request_id)
         while heap and ((p := self._pending.get(heap[0][1])) is None or p.deadline != heap[0][0]):
             heapq.heappop(heap)  # answered or re-sent: forget
-        if heap and self._timer is None:
-            self._timer = loop.call_at(heap[0][0], self._on_timer)
+        if heap:
+            self._arm(heap[0][0])  # re-sends may have armed it for later than what is due
+
+    def _arm(self, deadline: float) -> None:
+        """Make the engine's one timer fire no later than ``deadline``."""
+        timer = self._timer
+        if timer is not None and timer.when() <= deadline:
+            return
+        if timer is not None:
+            timer.cancel()
+        self._timer = asyncio.get_running_loop().call_at(deadline, self._on_timer)
 
     async def _pace(self) -> None:
         """Token bucket: at most ``packets_per_second``, bursts up to one tenth of a second."""
@@ -356,16 +364,18 @@ class SnmpEngine:
         self.traffic.received_bytes += len(data)
         self.traffic.received_packets += 1
         try:
-            version = pdus.peek_version(data)
-            if version == pdus.V3:
-                self._received_v3(data, addr)
-                return
             message = pdus.decode_community_message(data)
+        except pdus.NotCommunityMessage:
+            self._received_v3(data, addr)
+            return
         except ParseError:
             self.traffic.malformed += 1
             return
         pending = self._pending.get(message.pdu.request_id)
         if pending is None or pending.future.done() or pending.target.address != addr[:2]:
+            return
+        if pending.target.version != message.version:
+            pending.last_error = f"answer in SNMP version {message.version}"
             return
         if message.community != pending.target.community or message.pdu.tag != pdus.RESPONSE:
             pending.last_error = "answer with the wrong community or PDU type"
@@ -373,7 +383,11 @@ class SnmpEngine:
         pending.future.set_result(message.pdu)
 
     def _received_v3(self, data: bytes, addr: tuple[str | object, ...]) -> None:
-        msg_id = v3.peek_msg_id(data)
+        try:
+            msg_id = v3.peek_msg_id(data)
+        except ParseError:
+            self.traffic.malformed += 1
+            return
         pending = self._pending.get(msg_id)
         if pending is None or pending.future.done() or pending.target.address != addr[:2]:
             return
@@ -387,7 +401,18 @@ class SnmpEngine:
             self.traffic.malformed += 1
             pending.last_error = f"malformed answer: {exc}"
             return
-        if message.engine_id and (message.pdu.tag == pdus.REPORT or keys is None):
+        if pending.target.version != pdus.V3:
+            pending.last_error = "SNMPv3 answer to a community request"
+            return
+        is_report = message.pdu.tag == pdus.REPORT
+        wanted = v3.FLAG_AUTH if keys is not None else 0
+        if keys is not None and keys.priv_key is not None:
+            wanted |= v3.FLAG_PRIV
+        if not is_report and (message.flags & wanted) != wanted:
+            # an answer below the security level we asked for is not an answer
+            pending.last_error = "unauthenticated answer to an authenticated request"
+            return
+        if message.engine_id and (is_report or keys is None):
             self._engines[pending.target.address] = _Engine(
                 message.engine_id, message.boots, message.time, time.monotonic()
             )

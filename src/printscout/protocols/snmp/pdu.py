@@ -34,6 +34,10 @@ GEN_ERR: Final = 5
 VarBinds = list[tuple[Oid, Value]]
 
 
+class NotCommunityMessage(ParseError):
+    """A well-formed message of another version (SNMPv3): not for the community decoder."""
+
+
 @dataclass(frozen=True, slots=True)
 class Pdu:
     """One PDU. For GETBULK, ``error_status`` carries non-repeaters and ``error_index``
@@ -92,11 +96,14 @@ def encode_community_message(
 ) -> bytes:
     """Encode a v1/v2c message."""
     return ber.tlv(
-        ber.SEQUENCE,
-        ber.encode_int(version)
-        + ber.tlv(ber.OCTET_STRING, community)
-        + encode_pdu(pdu, varbinds_encoded),
+        ber.SEQUENCE, _community_head(version, community) + encode_pdu(pdu, varbinds_encoded)
     )
+
+
+@lru_cache(maxsize=256)
+def _community_head(version: int, community: bytes) -> bytes:
+    """The version and community fields, the same for every message to one agent."""
+    return ber.encode_int(version) + ber.tlv(ber.OCTET_STRING, community)
 
 
 def peek_version(data: bytes) -> int:
@@ -111,6 +118,8 @@ def decode_community_message(data: bytes) -> CommunityMessage:
     start, stop = ber.expect(data, 0, len(data), ber.SEQUENCE)
     version, p = ber.read_int(data, start, stop)
     if version not in (V1, V2C):
+        if version == V3:
+            raise NotCommunityMessage("an SNMPv3 message (version 3)")
         raise ParseError(f"not a community message (version {version})")
     community, p = ber.read_octets(data, p, stop)
     pdu = decode_pdu(data, p, stop)

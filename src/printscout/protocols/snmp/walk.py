@@ -92,71 +92,49 @@ class Walker:
         ``sparse`` spans are expected to be empty: they ride along as non-repeaters, costing
         one entry each, and are walked on only if they turn out to have rows.
         """
-        items = [s if isinstance(s, Span) else Span.column(s) for s in spans]
-        result = WalkResult({})
-        position = {s: s.start for s in (*items, *sparse)}
-        active = list(items)
+        walk = _Walk(self, target, [s if isinstance(s, Span) else Span.column(s) for s in spans])
+        walk.first = list(first_rows)
+        walk.sparse = list(sparse)
+        walk.position.update({s: s.start for s in sparse})
         use_bulk = target.version != pdus.V1 and target.address not in self.no_bulk
-        pending_first = tuple(first_rows)
-        pending_sparse = list(sparse)
         bulk_failed = False
-        while active or pending_first or pending_sparse:
+        while walk.pending():
             if use_bulk:
-                asked = [
-                    *(_next_of(o) for o in pending_first),
-                    *(s.start for s in pending_sparse),
-                    *(position[s] for s in active),
-                ]
-                lead = len(pending_first) + len(pending_sparse)
                 try:
-                    varbinds = await self.engine.get_bulk(
-                        target, asked, max_repetitions, non_repeaters=lead
-                    )
+                    varbinds = await walk.bulk(max_repetitions)
                 except SnmpErrorStatus as exc:
                     if exc.status == pdus.TOO_BIG and max_repetitions > 1:
                         max_repetitions //= 2  # the agent cannot fit the answer: ask for less
                         continue
-                    varbinds = None
+                    varbinds = []
                 except SnmpError:
-                    varbinds = None
+                    varbinds = []
                 if not varbinds:
                     use_bulk, bulk_failed = False, True  # silent, erroring or empty GETBULK
                     continue
-                woke: list[Span] = []
-                if lead:
-                    n = len(pending_first)
-                    _absorb_first(result, pending_first, varbinds[:n])
-                    # sparse spans that were not empty after all are walked on
-                    woke = self._absorb(result, position, pending_sparse, varbinds[n:lead])
-                    varbinds = varbinds[lead:]
-                    pending_first, pending_sparse = (), []
-                if not varbinds or not active:
-                    active.extend(woke)
-                    continue
-                active = [*self._absorb(result, position, active, varbinds), *woke]
+                walk.absorb_bulk(varbinds)
                 continue
-            elif pending_first or pending_sparse:
-                if pending_first:
-                    result.first = await self.first_rows(target, pending_first)
-                active.extend(pending_sparse)
-                pending_first, pending_sparse = (), []
+            if walk.first:
+                walk.result.first.update(await self.first_rows(target, walk.first))
+                walk.first = []
+            walk.active.extend(walk.sparse)
+            walk.sparse = []
+            if not walk.active:
                 continue
-            else:
-                response = await self.engine.request(
-                    target, pdus.GET_NEXT, tuple(position[s] for s in active)
-                )
-                if response.error_status == pdus.NO_SUCH_NAME:
-                    # SNMPv1 end of MIB: the named span is finished, ask again for the rest
-                    gone = response.error_index - 1
-                    active = [c for i, c in enumerate(active) if i != gone] if gone >= 0 else []
-                    continue
-                varbinds = response.varbinds
+            response = await self.engine.request(
+                target, pdus.GET_NEXT, tuple(walk.position[s] for s in walk.active)
+            )
             if bulk_failed:
-                # GETNEXT works where GETBULK did not: remember it for this agent
-                self.no_bulk.add(target.address)
+                self.no_bulk.add(target.address)  # GETNEXT works where GETBULK did not
                 bulk_failed = False
-            active = self._absorb(result, position, active, varbinds)
-        return result
+            if response.error_status == pdus.NO_SUCH_NAME:
+                # SNMPv1 end of MIB: the named span is finished, ask again for the rest
+                gone = response.error_index - 1
+                inside = 0 <= gone < len(walk.active)
+                walk.active = [c for i, c in enumerate(walk.active) if i != gone] if inside else []
+                continue
+            walk.active = walk.absorb(walk.active, response.varbinds)
+        return walk.result
 
     async def first_rows(self, target: Target, oids: Sequence[Oid]) -> dict[Oid, Value]:
         """GETNEXT of each object; keyed by the object asked (x.0 for scalars)."""
@@ -167,56 +145,102 @@ class Walker:
             if response.error_status == pdus.NO_SUCH_NAME:
                 # SNMPv1: one object ran off the end of the MIB; ask again without it
                 gone = response.error_index - 1
-                wanted = tuple(o for i, o in enumerate(wanted) if i != gone) if gone >= 0 else ()
+                if not 0 <= gone < len(wanted):
+                    return {}
+                wanted = tuple(o for i, o in enumerate(wanted) if i != gone)
                 continue
             result = WalkResult({})
             _absorb_first(result, wanted, response.varbinds)
             return result.first
         return {}
 
-    def _absorb(
-        self,
-        result: WalkResult,
-        position: dict[Span, Oid],
-        active: list[Span],
-        varbinds: VarBinds,
-    ) -> list[Span]:
-        """Add one response's varbinds; return the spans still to walk."""
-        width = len(active)
-        still = [True] * width
-        where = [position[s] for s in active]
-        bounds = [(s.start, s.stop, len(s.entry) + 1) for s in active]
-        columns = result.columns
-        max_rows = self.max_rows
+
+@dataclass(slots=True)
+class _Walk:
+    """The state of one walk: cursors per span, what is still to ask, what came back."""
+
+    walker: Walker
+    target: Target
+    active: list[Span]
+    first: list[Oid] = field(default_factory=list)
+    sparse: list[Span] = field(default_factory=list)
+    result: WalkResult = field(default_factory=lambda: WalkResult({}))
+    position: dict[Span, Oid] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.position.update({s: s.start for s in self.active})
+
+    def pending(self) -> bool:
+        """Whether anything is left to ask."""
+        return bool(self.active or self.first or self.sparse)
+
+    async def bulk(self, max_repetitions: int) -> VarBinds:
+        """One GETBULK: first rows and sparse spans as non-repeaters, active spans repeated."""
+        asked = [
+            *(_next_of(o) for o in self.first),
+            *(self.position[s] for s in self.sparse),
+            *(self.position[s] for s in self.active),
+        ]
+        lead = len(self.first) + len(self.sparse)
+        reps = max_repetitions if self.active else 0
+        return await self.walker.engine.get_bulk(self.target, asked, reps, non_repeaters=lead)
+
+    def absorb_bulk(self, varbinds: VarBinds) -> None:
+        """Take a GETBULK answer, which the agent may have cut short anywhere."""
+        n_first, n_sparse = len(self.first), len(self.sparse)
+        got_first = varbinds[:n_first]
+        _absorb_first(self.result, self.first, got_first)
+        self.first = self.first[len(got_first) :]
+        got_sparse = varbinds[n_first : n_first + n_sparse]
+        answered = self.sparse[: len(got_sparse)]
+        woke = self.absorb(answered, got_sparse) if answered else []
+        self.sparse = self.sparse[len(got_sparse) :]
+        repeated = varbinds[n_first + n_sparse :]
+        if self.active and repeated:
+            self.active = self.absorb(self.active, repeated)
+        self.active.extend(woke)  # sparse spans that had rows after all are walked on
+
+    def absorb(self, spans: list[Span], varbinds: VarBinds) -> list[Span]:
+        """Add one answer's entries for ``spans``; return the spans still to walk.
+
+        A column that loops or exceeds max_rows ends, and the span goes on with its next
+        column; an answer that moves no cursor at all ends every span (a broken agent).
+        """
+        width = len(spans)
+        done = [False] * width
+        skip = [False] * width
+        moved = False
+        where = [self.position[s] for s in spans]
+        columns = self.result.columns
+        max_rows = self.walker.max_rows
         for i, (oid, value) in enumerate(varbinds):
             k = i % width
-            if not still[k]:
+            if done[k] or skip[k]:
                 continue
-            start, stop, depth = bounds[k]
-            if not start <= oid < stop or isinstance(value, VarBindException):
-                still[k] = False
+            span = spans[k]
+            if not span.start <= oid < span.stop or isinstance(value, VarBindException):
+                done[k] = moved = True
                 continue
-            if oid <= where[k]:
-                result.looped = True
-                still[k] = False
-                continue
+            depth = len(span.entry) + 1
             column = oid[:depth]
             cells = columns.get(column)
+            if oid <= where[k] or (cells is not None and len(cells) >= max_rows):
+                if oid <= where[k]:
+                    self.result.looped = True
+                else:
+                    self.result.truncated = True
+                # give up on this column, go on with the next one in a fresh request
+                next_column = (*span.entry, where[k][depth - 1] + 1)
+                where[k], skip[k], moved = next_column, True, True
+                done[k] = next_column >= span.stop
+                continue
             if cells is None:
                 cells = columns[column] = {}
-            elif len(cells) >= max_rows:
-                result.truncated = True
-                still[k] = False
-                continue
             cells[oid[depth:]] = value
-            where[k] = oid
-        if len(varbinds) < width:
-            # a short answer (a broken agent): spans without an answer are finished
-            for k in range(len(varbinds), width):
-                still[k] = False
-        for k, span in enumerate(active):
-            position[span] = where[k]
-        return [s for k, s in enumerate(active) if still[k]]
+            where[k], moved = oid, True
+        for k, span in enumerate(spans):
+            self.position[span] = where[k]
+        return [s for k, s in enumerate(spans) if not done[k]] if moved else []
 
 
 def _next_of(oid: Oid) -> Oid:
