@@ -9,13 +9,18 @@ from pathlib import Path
 import pytest
 
 from printscout.collector.reader import Reader
+from printscout.domain.reading import Reading
 from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp.client import SnmpEngine, Target
-from printscout.protocols.snmp.usm_crypto import AuthProtocol
+from printscout.protocols.snmp.usm_crypto import (
+    AuthProtocol,
+    parse_auth_protocol,
+    parse_priv_protocol,
+)
 from printscout.protocols.snmp.v3 import UsmUser
 from printscout.protocols.snmp.walk import Walker
 from printscout.simulator.fleet import DEFAULT_USERS, start_fleet
-from tests.support.agents import SnmpsimFactory, net_snmp_env
+from tests.support.agents import USM_USERS, SnmpsimFactory, net_snmp_env
 
 pytestmark = pytest.mark.interop
 
@@ -106,3 +111,23 @@ def test_our_engine_reads_snmpsim(snmpsim_factory: SnmpsimFactory) -> None:
         assert reading.counters.total == 121104
 
     asyncio.run(run())
+
+
+def test_our_engine_reads_snmpsim_over_v3_with_a_context(snmpsim_factory: SnmpsimFactory) -> None:
+    """snmpsim selects the recording by SNMPv3 context name: the context must reach it."""
+    user = USM_USERS[0]  # SHA / AES
+    agent = snmpsim_factory([SHARED / "sharp.snmprec", SHARED / "brother.snmprec"], v3_user=user)
+
+    async def read(context: str) -> Reading:
+        ours = UsmUser(
+            user.name, parse_auth_protocol(user.auth_protocol), user.auth_key,
+            parse_priv_protocol(user.priv_protocol), user.priv_key, context=context,
+        )  # fmt: skip
+        async with SnmpEngine() as engine:
+            target = Target(agent.host, agent.port, version=pdus.V3, user=ours)
+            return await Reader(Walker(engine)).read(target)
+
+    sharp = asyncio.run(read("sharp"))
+    brother = asyncio.run(read("brother"))
+    assert sharp.identity.manufacturer == "Sharp" and sharp.counters.total == 121104
+    assert brother.identity.manufacturer == "Brother"

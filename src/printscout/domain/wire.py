@@ -14,7 +14,7 @@ Unknown keys are ignored (the contract lets producers add keys); a breaking chan
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Final, Literal
 from uuid import UUID
 
@@ -138,7 +138,7 @@ class WireReading(_Wire):
 
     def to_domain(self) -> ObservedReading:
         """The frozen domain value."""
-        return ObservedReading(self.observed_at, _reading(self))
+        return ObservedReading(self.observed_at.astimezone(UTC), _reading(self))
 
 
 class WireBatch(_Wire):
@@ -155,7 +155,7 @@ class WireBatch(_Wire):
         return ReadingBatch(
             self.batch_id,
             self.collector,
-            self.created_at,
+            self.created_at.astimezone(UTC),
             tuple(r.to_domain() for r in self.readings),
         )
 

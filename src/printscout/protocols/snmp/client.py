@@ -11,7 +11,7 @@ import heapq
 import secrets
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -103,8 +103,16 @@ class _Protocol(asyncio.DatagramProtocol):
 class SnmpEngine:
     """One UDP socket, many concurrent requests."""
 
-    def __init__(self, limits: EngineLimits | None = None) -> None:
+    def __init__(
+        self,
+        limits: EngineLimits | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.limits = limits or EngineLimits()
+        self._clock = clock  # the pacing clock; tests pass a virtual one
+        self._sleep = sleep
         self.traffic = Traffic()
         self._pending: dict[int, _Pending] = {}
         self._next_id = secrets.randbelow(_ID_LIMIT // 2) + 1
@@ -335,13 +343,13 @@ class SnmpEngine:
         rate = self.limits.packets_per_second
         burst = max(1.0, rate / 10)
         while True:
-            now = time.monotonic()
+            now = self._clock()
             self._bucket = min(burst, self._bucket + (now - self._bucket_time) * rate)
             self._bucket_time = now
             if self._bucket >= 1:
                 self._bucket -= 1
                 return
-            await asyncio.sleep((1 - self._bucket) / rate)
+            await self._sleep((1 - self._bucket) / rate)
 
     def _expire(self, request_id: int) -> None:
         pending = self._pending.get(request_id)
