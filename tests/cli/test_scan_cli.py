@@ -164,3 +164,13 @@ def test_it_rejects_bad_usage_with_status_2(args: list[str]) -> None:
 
 def test_the_simulator_serves_the_built_in_recordings() -> None:
     assert builtin_recordings(), "each supported manufacturer has a project recording"
+
+
+def test_it_pings_first_with_icmp_and_still_finds_the_printers() -> None:
+    # every 127.x address answers ICMP echo on lo, so --icmp filters nothing here; the test
+    # proves the ICMP path runs (or falls back with a warning) and loses no printer
+    code, out, err = _scan_fleet(
+        ["127.79.8.1-2", "--json", "--icmp", "--timeout", "0.3"], ["127.79.8.1", "127.79.8.2"]
+    )
+    assert code == 0, err
+    assert [d["address"] for d in _lines(out)] == ["127.79.8.1", "127.79.8.2"]
