@@ -301,32 +301,13 @@ def test_supply_rows_are_librenms_rows_plus_the_unknown_ones_it_drops(
     assert len(ours) == len(theirs) + len(dropped)
 
 
-def xerox_description_xfail(case: str) -> Any:
-    """The Xerox case is a known normalize bug; the other cases pass."""
-    if case != "xerox":
-        return case
-    return pytest.param(
-        case,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="normalize keeps Xerox's ', PN <part>;SN<serial>' suffix in the supply"
-            " description and does not fill Supply.serial from it",
-        ),
-    )
-
-
-@pytest.mark.parametrize("case", [xerox_description_xfail(c) for c in SUPPLY_CASES])
+@pytest.mark.parametrize("case", SUPPLY_CASES)
 def test_supply_descriptions_match_librenms(served: Served, case: str) -> None:
     ours = supplies_of(served, case)
     for row in librenms_supplies(case, "marker"):
         assert ours[row["supply_index"]].description == row["supply_descr"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="normalize keeps Xerox's ', PN <part>;SN<serial>' suffix in the supply description"
-    " and does not fill Supply.serial from it",
-)
 def test_xerox_cartridge_serials_are_split_from_the_description(served: Served) -> None:
     black = supplies_of(served, "xerox")[1]
     assert (black.description, black.serial) == ("Black Toner", "48178080E0000481")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from printscout.collector.text import decode_text, format_mac, unhex
-from printscout.domain.manufacturers import identify_manufacturer, model_from
+from printscout.domain.manufacturers import identify_manufacturer, is_printer_object, model_from
 from printscout.domain.reading import (
     Alert,
     Counters,
@@ -31,6 +31,7 @@ LOW_PERCENT: Final = 10
 _PAGE_UNITS: Final = frozenset({7, 8})
 _SERIAL_IN_DESCR: Final = re.compile(r"(?:\bS/?N\s*[:#]?\s*)([A-Za-z0-9-]{4,})")
 _COLOR_WORDS: Final = ("black", "cyan", "magenta", "yellow")
+_XEROX_SUPPLY: Final = re.compile(r"^(?P<description>.+?), PN [^;]*;SN(?P<serial>\S*)$")
 _ETHERNET_TYPES: Final = frozenset({6, 62, 69, 117, 71})
 
 Column = dict[Oid, Value]
@@ -159,6 +160,8 @@ def _kind(
         return DeviceKind.PRINTER
     if any(hint in text for hint in mibs.HR_DEVICE_SCANNER_HINTS):
         return DeviceKind.SCANNER
+    if is_printer_object(identity.sys_object_id):
+        return DeviceKind.PRINTER
     return DeviceKind.OTHER
 
 
@@ -257,7 +260,7 @@ def _supplies(raw: RawReading, charset: int | None) -> tuple[Supply, ...]:
         max_capacity = as_int(maxima.get(suffix))
         unit = as_int(units.get(suffix))
         supply_class = as_int(classes.get(suffix))
-        description = decode_text(descriptions.get(suffix), charset)
+        description, serial = split_supply_serial(decode_text(descriptions.get(suffix), charset))
         kind = mibs.SUPPLY_TYPE_NAMES.get(as_int(types.get(suffix)) or 0, "other")
         percent, state = supply_level(level, max_capacity, unit, supply_class)
         color = _color(as_int(colorant_index.get(suffix)), colorants, kind, description)
@@ -273,9 +276,23 @@ def _supplies(raw: RawReading, charset: int | None) -> tuple[Supply, ...]:
                 max_capacity=max_capacity,
                 unit=mibs.SUPPLY_UNIT_NAMES.get(unit or 0),
                 supply_class=mibs.SUPPLY_CLASS_NAMES.get(supply_class or 0),
+                serial=serial,
             )
         )
     return tuple(out)
+
+
+def split_supply_serial(description: str | None) -> tuple[str | None, str | None]:
+    """Split a cartridge serial that a vendor embeds in the supply description.
+
+    Xerox writes ``Black Toner, PN 006R01509;SN48178080E0000481`` (``SNunknown`` for
+    cartridges without a chip).
+    """
+    match = _XEROX_SUPPLY.match(description or "")
+    if match is None:
+        return description, None
+    serial = match["serial"]
+    return match["description"], None if serial.casefold() in ("", "unknown") else serial
 
 
 _SUPPLY_COLUMNS: Final = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from typing import Final
 
@@ -29,6 +30,7 @@ def decode_text(raw: object, charset: int | None = None) -> str | None:
         data = bytes(raw)
     else:
         return None
+    cut = len(data) > MAX_TEXT * 4  # the cap may split the last character
     data = data[: MAX_TEXT * 4]
     # fast path: plain printable ASCII, as nearly every printer sends
     if (charset is None or charset in _ASCII_COMPATIBLE) and data.isascii():
@@ -39,23 +41,26 @@ def decode_text(raw: object, charset: int | None = None) -> str | None:
     codec = CHARSET_CODECS.get(charset) if charset else None
     if nul >= 0 and (codec is None or not codec.startswith("utf-16")):
         data = data[:nul]
-    text = _decode(data, codec)
+    text = _decode(data, codec, final=not cut or nul >= 0)
     text = _CONTROL.sub("", text).strip()
     return text[:MAX_TEXT] or None
 
 
-def _decode(data: bytes, codec: str | None) -> str:
-    if codec is not None:
+def _decode(data: bytes, codec: str | None, final: bool = True) -> str:
+    """Decode with the declared codec, then UTF-8, then Latin-1 (which always works).
+
+    An incremental decoder drops a character that the length cap split in two
+    (``final=False``) instead of failing over to Latin-1 mojibake.
+    """
+    for name in (codec, "utf-8"):
+        if name is None:
+            continue
         try:
-            return data.decode(codec).rstrip("\x00")
-        except (UnicodeDecodeError, LookupError):
+            decoder = codecs.getincrementaldecoder(name)()
+            return decoder.decode(data, final=final).rstrip("\x00")
+        except (UnicodeError, LookupError):  # incremental UTF-16 raises plain UnicodeError
             pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.reason == "unexpected end of data" and exc.end == len(data):
-            return data[: exc.start].decode("utf-8")  # the cap split a character: drop it
-        return data.decode("latin-1")
+    return data.decode("latin-1")
 
 
 def unhex(text: str | None) -> str | None:

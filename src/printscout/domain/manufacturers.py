@@ -413,3 +413,21 @@ def model_from(
         return None
     model = strip_brand(candidate.strip("\x00 \t\r\n"), manufacturer)
     return model or None
+
+
+# sysObjectID prefixes under which (nearly) every device is a printer or MFP: a device that
+# answers with one of them is a printer even when its recording lacks the Printer-MIB.
+PRINTER_OBJECT_PREFIXES: Final = tuple(
+    f"{ENTERPRISE_PREFIX}{p}."
+    for p in (
+        "11.2.3.9", "236.11", "253.8", "297", "367", "641", "674.10898", "1129", "1248",
+        "1347", "1602", "2001", "2385", "2435", "10642", "683", "18334", "40093", "51966",
+    )
+)  # fmt: skip
+
+
+def is_printer_object(sys_object_id: str | None) -> bool:
+    """Whether the sysObjectID lies in a subtree that only printers use."""
+    if not sys_object_id:
+        return False
+    return f"{sys_object_id.lstrip('.')}.".startswith(PRINTER_OBJECT_PREFIXES)

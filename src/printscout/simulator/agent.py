@@ -145,15 +145,15 @@ class Agent:
     # ------------------------------------------------------------ PDUs
 
     def respond(self, printer: SimPrinter, pdu: Pdu, version: int) -> Pdu | None:
-        """The response PDU to a request PDU."""
+        """The response PDU to a request PDU, cut to fit in one datagram."""
         if pdu.tag == pdus.GET:
-            return self._get(printer, pdu, version)
+            return _fit(pdu, self._get(printer, pdu, version))
         if pdu.tag == pdus.GET_NEXT:
-            return self._get_next(printer, pdu, version)
+            return _fit(pdu, self._get_next(printer, pdu, version))
         if pdu.tag == pdus.GET_BULK and version != pdus.V1:
             if Fault.BROKEN_BULK in printer.faults:
                 return None
-            return self._get_bulk(printer, pdu)
+            return _fit(pdu, self._get_bulk(printer, pdu))
         return Pdu(pdus.RESPONSE, pdu.request_id, pdus.GEN_ERR, 1, pdu.varbinds)
 
     def _get(self, printer: SimPrinter, pdu: Pdu, version: int) -> Pdu:
@@ -204,6 +204,26 @@ class Agent:
             if all(v is ber.END_OF_MIB_VIEW for _, v in row):
                 break
         return Pdu(pdus.RESPONSE, pdu.request_id, 0, 0, out)
+
+
+def _fit(request: Pdu, response: Pdu) -> Pdu:
+    """Keep a response within one datagram, as RFC 3416 asks of an agent.
+
+    A GETBULK answer loses trailing entries (never the non-repeaters); any other answer that
+    does not fit becomes tooBig with no varbinds.
+    """
+    sizes = [len(ber.encode_oid(o)) + len(ber.encode_value(v)) + 4 for o, v in response.varbinds]
+    if sum(sizes) <= MAX_RESPONSE:
+        return response
+    if request.tag == pdus.GET_BULK:
+        keep, total = 0, 0
+        for size in sizes:
+            if total + size > MAX_RESPONSE:
+                break
+            keep, total = keep + 1, total + size
+        if keep >= max(1, min(request.error_status, len(request.varbinds))):
+            return Pdu(pdus.RESPONSE, response.request_id, 0, 0, response.varbinds[:keep])
+    return Pdu(pdus.RESPONSE, response.request_id, pdus.TOO_BIG, 0, [])
 
 
 def lookup_exact(printer: SimPrinter, oid: Oid) -> Value:

@@ -106,6 +106,9 @@ class Walker:
                     if exc.status == pdus.TOO_BIG and max_repetitions > 1:
                         max_repetitions //= 2  # the agent cannot fit the answer: ask for less
                         continue
+                    if exc.status == pdus.TOO_BIG:
+                        use_bulk = False  # even one row is too big: GETNEXT, piece by piece
+                        continue
                     varbinds = []
                 except SnmpError:
                     varbinds = []
@@ -121,9 +124,15 @@ class Walker:
             walk.sparse = []
             if not walk.active:
                 continue
-            response = await self.engine.request(
-                target, pdus.GET_NEXT, tuple(walk.position[s] for s in walk.active)
-            )
+            try:
+                response = await self.engine.request(
+                    target, pdus.GET_NEXT, tuple(walk.position[s] for s in walk.active)
+                )
+            except SnmpErrorStatus as exc:
+                if exc.status != pdus.TOO_BIG:
+                    raise
+                await self._too_big(walk, max_repetitions)
+                continue
             if bulk_failed:
                 self.no_bulk.add(target.address)  # GETNEXT works where GETBULK did not
                 bulk_failed = False
@@ -136,12 +145,42 @@ class Walker:
             walk.active = walk.absorb(walk.active, response.varbinds)
         return walk.result
 
+    async def _too_big(self, walk: _Walk, max_repetitions: int) -> None:
+        """An answer too big for one datagram: walk the spans one by one, and skip a column
+        whose single next entry cannot be sent (a hostile or broken agent)."""
+        if len(walk.active) > 1:
+            for span in walk.active:
+                part = await self.walk(walk.target, [span], max_repetitions)
+                walk.result.columns.update(part.columns)
+                walk.result.looped |= part.looped
+                walk.result.truncated |= part.truncated
+            walk.active = []
+            return
+        span = walk.active[0]
+        depth = len(span.entry) + 1
+        where = walk.position[span]
+        walk.position[span] = next_column = (*span.entry, where[depth - 1] + 1)
+        walk.result.truncated = True
+        if next_column >= span.stop:
+            walk.active = []
+
     async def first_rows(self, target: Target, oids: Sequence[Oid]) -> dict[Oid, Value]:
         """GETNEXT of each object; keyed by the object asked (x.0 for scalars)."""
         wanted = tuple(oids)
         while wanted:
             request = tuple(_next_of(o) for o in wanted)
-            response = await self.engine.request(target, pdus.GET_NEXT, request)
+            try:
+                response = await self.engine.request(target, pdus.GET_NEXT, request)
+            except SnmpErrorStatus as exc:
+                if exc.status != pdus.TOO_BIG:
+                    raise
+                if len(wanted) == 1:
+                    return {}  # this one object cannot be read at all
+                half = len(wanted) // 2
+                return {
+                    **await self.first_rows(target, wanted[:half]),
+                    **await self.first_rows(target, wanted[half:]),
+                }
             if response.error_status == pdus.NO_SUCH_NAME:
                 # SNMPv1: one object ran off the end of the MIB; ask again without it
                 gone = response.error_index - 1
