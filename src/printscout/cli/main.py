@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from printscout import __version__
-from printscout.cli import scan, simulate
+from printscout.cli import scan, server, simulate
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
@@ -15,7 +15,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     parser = argparse.ArgumentParser(prog="printscout", description="Printer-fleet monitoring")
     parser.add_argument("--version", action="version", version=f"printscout {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    return parser, {"scan": scan.add_parser(sub), "simulate": simulate.add_parser(sub)}
+    return parser, {
+        "scan": scan.add_parser(sub),
+        "simulate": simulate.add_parser(sub),
+        "server": server.add_parser(sub),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,6 +28,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "scan":
         return scan.run(scan.settings_from(args, commands["scan"]))
+    if args.command == "server":
+        return server.run(args, commands["server"])
     return simulate.run(simulate.settings_from(args, commands["simulate"]))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 from printscout.collector.normalize import RawReading, normalize
@@ -35,6 +36,7 @@ class TableGroup:
     name: str
     spans: tuple[Span, ...]
     expected_rows: int
+    structural: bool = True  # rows follow the hardware, not events (alerts do not)
 
     @property
     def width(self) -> int:
@@ -68,11 +70,82 @@ TABLES: Final = (
     TableGroup("colorants", (Span.column(mibs.PRT_COLORANT_VALUE),), 4),
     TableGroup("inputs", (_span(_PRT_INPUT, 9, 13),), 3),
     TableGroup("console", (Span.column(mibs.PRT_CONSOLE_DISPLAY_TEXT),), 1),
-    TableGroup("alerts", (_span(_PRT_ALERT, 2, 8),), 0),
+    TableGroup("alerts", (_span(_PRT_ALERT, 2, 8),), 0, structural=False),
 )
 MAX_REPETITIONS: Final = 128
+REVALIDATE_EVERY: Final = 12  # a full walk of every table every 12th poll (hourly at 5 min)
 _VARBIND_BYTES: Final = 22  # a typical Printer-MIB varbind in a response
-_EXCHANGE_BYTES: Final = 70  # headers of one request and its response
+_EXCHANGE_BYTES: Final = 200  # headers of a request and its answer (~70 B), and ~60 µs of CPU
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One walk of a poll plan: the spans it repeats, what it carries as non-repeaters (first
+    rows, one-row tables, tables expected empty), and the repetitions to ask for."""
+
+    groups: tuple[int, ...]
+    spans: tuple[Span, ...]
+    sparse_groups: tuple[int, ...]
+    sparse: tuple[Span, ...]
+    once: tuple[tuple[Span, ...], ...]
+    repetitions: int
+    carries_first: bool
+
+
+@lru_cache(maxsize=1024)
+def plan(rows: tuple[int, ...], trusted: bool) -> tuple[_Step, ...]:
+    """The walks of a poll, given the rows each table group had (cached: devices repeat).
+
+    GETBULK returns max-repetitions entries for every span, so a span with fewer entries than
+    the largest in its request returns useless ones. Groups are sorted by their entries and
+    merged only while that waste costs less than another exchange; empty tables ride along
+    as non-repeaters of the first walk. When the sizes are ``trusted`` (known from an earlier
+    full walk), a structural table with one row is read as one non-repeater per column,
+    without the entry past its end that a walk needs to see the end.
+    """
+    once = tuple(i for i, r in enumerate(rows) if trusted and r == 1 and TABLES[i].structural)
+    sparse = tuple(i for i, r in enumerate(rows) if r == 0)
+    sized = sorted(
+        ((i, TABLES[i].width * r) for i, r in enumerate(rows) if r > 0 and i not in once),
+        key=lambda x: x[1],
+    )
+    buckets: list[list[tuple[int, int]]] = []
+    for index, entries in sized:
+        if buckets:
+            waste = sum(len(TABLES[g].spans) * (entries - e) for g, e in buckets[-1])
+            if waste * _VARBIND_BYTES < _EXCHANGE_BYTES:
+                buckets[-1].append((index, entries))
+                continue
+        buckets.append([(index, entries)])
+    if not buckets:
+        buckets.append([])
+    steps = []
+    for n, bucket in enumerate(buckets):
+        mine = (*sparse, *once) if n == 0 else ()
+        steps.append(
+            _Step(
+                groups=tuple(g for g, _ in bucket),
+                spans=tuple(s for g, _ in bucket for s in TABLES[g].spans),
+                sparse_groups=mine,
+                sparse=tuple(s for g in sparse for s in TABLES[g].spans) if n == 0 else (),
+                once=tuple(_columns_of(g) for g in once) if n == 0 else (),
+                repetitions=min(MAX_REPETITIONS, max((e for _, e in bucket), default=0) + 1),
+                carries_first=n == 0,
+            )
+        )
+    return tuple(steps)
+
+
+def _columns_of(group: int) -> tuple[Span, ...]:
+    return tuple(
+        Span(s.entry, c, c) for s in TABLES[group].spans for c in range(s.first, s.last + 1)
+    )
+
+
+_DEFAULT_ROWS: Final = tuple(g.expected_rows for g in TABLES)
+_GROUP_COLUMNS: Final = tuple(
+    tuple((*s.entry, c) for s in g.spans for c in range(s.first, s.last + 1)) for g in TABLES
+)
 
 
 @dataclass(slots=True)
@@ -80,7 +153,9 @@ class Reader:
     """Reads printers through a walker, remembering each device's table sizes."""
 
     walker: Walker
-    row_hints: dict[tuple[str, str], int] = field(default_factory=dict)
+    row_hints: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    polls: dict[str, int] = field(default_factory=dict)
+    revalidate_every: int = REVALIDATE_EVERY
 
     async def read(self, target: Target, known: dict[Oid, Value] | None = None) -> Reading:
         """Poll one device fully and return its normalized reading."""
@@ -94,73 +169,44 @@ class Reader:
         """
         have = known or {}
         first = tuple(oid for oid in FIRST_ROWS if oid not in have)
-        sparse = [g for g in TABLES if self._rows(target.host, g) == 0]
-        buckets = self._buckets(target.host, [g for g in TABLES if g not in sparse])
-        walks = [
-            asyncio.ensure_future(
-                self._walk(target, bucket, first if n == 0 else (), sparse if n == 0 else [])
-            )
-            for n, bucket in enumerate(buckets)
-        ]
+        known_rows = self.row_hints.get(target.host)
+        rows = list(known_rows or _DEFAULT_ROWS)
+        count = self.polls.get(target.host, 0)
+        self.polls[target.host] = count + 1
+        # table sizes learned by a full walk are trusted, and checked again now and then
+        trusted = known_rows is not None and count % self.revalidate_every != 0
+        steps = plan(tuple(rows), trusted)
+        walks = [self._walk(target, step, first if step.carries_first else ()) for step in steps]
+        # the first walk runs in this task; only the others need tasks of their own
+        others = [asyncio.ensure_future(w) for w in walks[1:]]
         try:
-            results = await asyncio.gather(*walks)
+            results = [await walks[0], *(await asyncio.gather(*others))]
         except BaseException:
-            for task in walks:
+            for task in others:
                 task.cancel()
             raise
         scalars = dict(have)
         tables: dict[Oid, dict[Oid, Value]] = {}
-        for result in results:
+        for step, result in zip(steps, results, strict=True):
             scalars.update(result.first)
-            for column, cells in result.columns.items():
+            columns = result.columns
+            for g in (*step.groups, *step.sparse_groups):
+                most = 0
+                for column in _GROUP_COLUMNS[g]:
+                    cells = columns.get(column)
+                    if cells is not None and len(cells) > most:
+                        most = len(cells)
+                rows[g] = most
+            for column, cells in columns.items():
                 if column[:-1] == _SYSTEM:
                     scalars.update({(*column, *suffix): v for suffix, v in cells.items()})
                 else:
                     tables[column] = cells
+        self.row_hints[target.host] = tuple(rows)
         return RawReading(target.host, scalars, tables)
 
-    def _buckets(self, host: str, groups: list[TableGroup]) -> list[list[tuple[TableGroup, int]]]:
-        """Group tables so that one GETBULK wastes few bytes on overshoot.
-
-        GETBULK returns max-repetitions entries for every column, so a column with fewer rows
-        than the largest in its request returns useless entries. Tables are sorted by their
-        expected rows and merged only while that waste costs less than another exchange.
-        """
-        sized = sorted(
-            ((g, g.width * self._rows(host, g)) for g in groups),
-            key=lambda item: item[1],
+    async def _walk(self, target: Target, step: _Step, first: tuple[Oid, ...]) -> WalkResult:
+        once = tuple(span for group in step.once for span in group)
+        return await self.walker.walk(
+            target, step.spans, step.repetitions, first_rows=first, sparse=step.sparse, once=once
         )
-        buckets: list[list[tuple[TableGroup, int]]] = []
-        for group, rows in sized:
-            if buckets:
-                bucket = buckets[-1]
-                waste = sum(len(g.spans) * (rows - r) for g, r in bucket)
-                if waste * _VARBIND_BYTES < _EXCHANGE_BYTES:
-                    bucket.append((group, rows))
-                    continue
-            buckets.append([(group, rows)])
-        return buckets
-
-    def _rows(self, host: str, group: TableGroup) -> int:
-        """Rows the group had last time, or the usual number for a first read."""
-        return self.row_hints.get((host, group.name), group.expected_rows)
-
-    async def _walk(
-        self,
-        target: Target,
-        bucket: list[tuple[TableGroup, int]],
-        first: tuple[Oid, ...],
-        sparse: list[TableGroup],
-    ) -> WalkResult:
-        spans = [span for group, _ in bucket for span in group.spans]
-        sparse_spans = [span for group in sparse for span in group.spans]
-        reps = min(MAX_REPETITIONS, max(entries for _, entries in bucket) + 1)
-        result = await self.walker.walk(target, spans, reps, first_rows=first, sparse=sparse_spans)
-        columns = result.columns
-        for group, _ in [*bucket, *((g, 0) for g in sparse)]:
-            rows = 0
-            for span in group.spans:
-                for c in range(span.first, span.last + 1):
-                    rows = max(rows, len(columns.get((*span.entry, c), ())))
-            self.row_hints[(target.host, group.name)] = rows
-        return result

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Final
 
 ENTERPRISE_PREFIX: Final = "1.3.6.1.4.1."
@@ -322,6 +323,7 @@ def _device_fields(hr_device_descr: str | None, device_id: str | None) -> dict[s
     return {}
 
 
+@lru_cache(maxsize=4096)  # pure, and called with the same identity on every poll
 def identify_manufacturer(
     sys_object_id: str | None,
     sys_descr: str | None,
@@ -396,6 +398,7 @@ def _usable_description(text: str | None) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
 def model_from(
     sys_descr: str | None,
     hr_device_descr: str | None,

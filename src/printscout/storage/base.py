@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData
 from sqlalchemy.dialects import postgresql, sqlite
@@ -58,6 +58,11 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime()}  # noqa: RUF012
 
 
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class."""
+    return cast(Table, model.__table__)
+
+
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
@@ -70,7 +75,9 @@ def insert_ignoring(session: Session, table: Table, keys: Sequence[str]) -> Any:
     return module.insert(table).on_conflict_do_nothing(index_elements=list(keys))
 
 
-def upsert(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
+def upsert(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
+) -> None:
     """Insert ``rows``, replacing the other columns of rows whose ``keys`` exist."""
     if not rows:
         return
@@ -78,4 +85,5 @@ def upsert(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys:
     module: Any = postgresql if dialect == "postgresql" else sqlite
     stmt = module.insert(table)
     updates = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
-    session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=updates), rows)
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=updates)
+    session.connection().execute(stmt, rows)

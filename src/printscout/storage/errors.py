@@ -58,6 +58,9 @@ def classify(exc: sa_exc.DBAPIError) -> StorageError:
         return WriteConflict(f"SQLite is busy: {text}")
     if isinstance(exc, sa_exc.IntegrityError) and "UNIQUE constraint failed" in text:
         return WriteConflict(f"unique key taken meanwhile: {text}")
-    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError) or exc.connection_invalidated:
+    if (
+        isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
+        or exc.connection_invalidated
+    ):
         return DatabaseUnavailable(f"database unavailable: {text}")
     return StorageError(f"database error: {text}")

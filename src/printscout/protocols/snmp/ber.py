@@ -338,42 +338,38 @@ def decode_varbinds(data: bytes, pos: int, end: int) -> list[tuple[Oid, Value]]:
     start, stop = expect(data, pos, end, SEQUENCE)
     out: list[tuple[Oid, Value]] = []
     append = out.append
-    cache = _OID_CACHE
+    cached = _OID_CACHE.get
+    from_bytes = int.from_bytes
     pos = start
     while pos < stop:
-        if pos + 4 <= stop and data[pos] == SEQUENCE and data[pos + 1] < 0x80:
-            vb_start = pos + 2
-            vb_stop = vb_start + data[pos + 1]
-            if vb_stop > stop:
-                raise ParseError(f"varbind at offset {pos} runs past the list")
+        # the common shape: 30 len 06 len <oid> tag len <value>, all lengths short-form
+        if pos + 6 <= stop and data[pos] == 0x30 and data[pos + 2] == 0x06:
+            vb_stop = pos + 2 + data[pos + 1]
+            o_start = pos + 4
+            o_stop = o_start + data[pos + 3]
+            if vb_stop > stop or o_stop + 2 > vb_stop or data[pos + 1] | data[pos + 3] > 0x7F:
+                vb_start, vb_stop = expect(data, pos, stop, SEQUENCE)
+                o_start, o_stop = expect(data, vb_start, vb_stop, OBJECT_IDENTIFIER)
         else:
             vb_start, vb_stop = expect(data, pos, stop, SEQUENCE)
-        if (
-            vb_start + 2 <= vb_stop
-            and data[vb_start] == OBJECT_IDENTIFIER
-            and (data[vb_start + 1] < 0x80)
-        ):
-            o_start = vb_start + 2
-            o_stop = o_start + data[vb_start + 1]
-            if o_stop > vb_stop:
-                raise ParseError("OBJECT IDENTIFIER runs past its varbind")
-        else:
             o_start, o_stop = expect(data, vb_start, vb_stop, OBJECT_IDENTIFIER)
-        oid = cache.get(data[o_start:o_stop]) or decode_oid(data, o_start, o_stop)
-        if o_stop + 2 <= vb_stop and data[o_stop + 1] < 0x80:
-            tag = data[o_stop]
+        oid = cached(data[o_start:o_stop]) or decode_oid(data, o_start, o_stop)
+        tag = data[o_stop] if o_stop < vb_stop else -1
+        length = data[o_stop + 1] if o_stop + 1 < vb_stop else 0x80
+        if length < 0x80 and tag & 0x1F != 0x1F:
             v_start = o_stop + 2
-            v_stop = v_start + data[o_stop + 1]
-            if tag & 0x1F == 0x1F:
-                raise ParseError("multi-octet tag in a varbind")
+            v_stop = v_start + length
         else:
             tag, v_start, v_stop = read_header(data, o_stop, vb_stop)
         if v_stop != vb_stop:
             raise ParseError("trailing octets inside a varbind")
-        if tag == OCTET_STRING:
+        if tag == 0x04:
             append((oid, data[v_start:v_stop]))
-        elif tag == INTEGER and 0 < v_stop - v_start < 9:
-            append((oid, int.from_bytes(data[v_start:v_stop], "big", signed=True)))
+        elif tag == 0x02 and length == 1:
+            value = data[v_start]
+            append((oid, value - 256 if value > 0x7F else value))
+        elif tag == 0x02 and 1 < length < 9:
+            append((oid, from_bytes(data[v_start:v_stop], "big", signed=True)))
         else:
             append((oid, decode_value(tag, data, v_start, v_stop)))
         pos = vb_stop

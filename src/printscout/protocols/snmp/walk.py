@@ -84,6 +84,7 @@ class Walker:
         max_repetitions: int = 10,
         first_rows: Sequence[Oid] = (),
         sparse: Sequence[Span] = (),
+        once: Sequence[Span] = (),
     ) -> WalkResult:
         """Walk every span (or single column) in parallel.
 
@@ -91,11 +92,14 @@ class Walker:
         non-repeaters): a scalar ``x.0`` is asked as ``x``, a column gives its first row.
         ``sparse`` spans are expected to be empty: they ride along as non-repeaters, costing
         one entry each, and are walked on only if they turn out to have rows.
+        ``once`` spans (single columns known to hold one row) give that row as a
+        non-repeater and are not walked further (over GETNEXT they are walked in full).
         """
         walk = _Walk(self, target, [s if isinstance(s, Span) else Span.column(s) for s in spans])
         walk.first = list(first_rows)
         walk.sparse = list(sparse)
-        walk.position.update({s: s.start for s in sparse})
+        walk.once = list(once)
+        walk.position.update({s: s.start for s in (*sparse, *once)})
         use_bulk = target.version != pdus.V1 and target.address not in self.no_bulk
         bulk_failed = False
         while walk.pending():
@@ -120,8 +124,8 @@ class Walker:
             if walk.first:
                 walk.result.first.update(await self.first_rows(target, walk.first))
                 walk.first = []
-            walk.active.extend(walk.sparse)
-            walk.sparse = []
+            walk.active.extend([*walk.sparse, *walk.once])
+            walk.sparse, walk.once = [], []
             if not walk.active:
                 continue
             try:
@@ -203,6 +207,7 @@ class _Walk:
     active: list[Span]
     first: list[Oid] = field(default_factory=list)
     sparse: list[Span] = field(default_factory=list)
+    once: list[Span] = field(default_factory=list)
     result: WalkResult = field(default_factory=lambda: WalkResult({}))
     position: dict[Span, Oid] = field(default_factory=dict)
 
@@ -211,30 +216,38 @@ class _Walk:
 
     def pending(self) -> bool:
         """Whether anything is left to ask."""
-        return bool(self.active or self.first or self.sparse)
+        return bool(self.active or self.first or self.sparse or self.once)
 
     async def bulk(self, max_repetitions: int) -> VarBinds:
         """One GETBULK: first rows and sparse spans as non-repeaters, active spans repeated."""
         asked = [
             *(_next_of(o) for o in self.first),
+            *(s.start for s in self.once),
             *(self.position[s] for s in self.sparse),
             *(self.position[s] for s in self.active),
         ]
-        lead = len(self.first) + len(self.sparse)
+        lead = len(self.first) + len(self.once) + len(self.sparse)
         reps = max_repetitions if self.active else 0
         return await self.walker.engine.get_bulk(self.target, asked, reps, non_repeaters=lead)
 
     def absorb_bulk(self, varbinds: VarBinds) -> None:
         """Take a GETBULK answer, which the agent may have cut short anywhere."""
-        n_first, n_sparse = len(self.first), len(self.sparse)
+        n_first, n_once, n_sparse = len(self.first), len(self.once), len(self.sparse)
         got_first = varbinds[:n_first]
         _absorb_first(self.result, self.first, got_first)
         self.first = self.first[len(got_first) :]
-        got_sparse = varbinds[n_first : n_first + n_sparse]
+        got_once = varbinds[n_first : n_first + n_once]
+        for span, (oid, value) in zip(self.once, got_once, strict=False):
+            if span.start <= oid < span.stop and not isinstance(value, VarBindException):
+                depth = len(span.entry) + 1
+                self.result.columns.setdefault(oid[:depth], {})[oid[depth:]] = value
+        self.once = self.once[len(got_once) :]
+        lead = n_first + n_once
+        got_sparse = varbinds[lead : lead + n_sparse]
         answered = self.sparse[: len(got_sparse)]
         woke = self.absorb(answered, got_sparse) if answered else []
         self.sparse = self.sparse[len(got_sparse) :]
-        repeated = varbinds[n_first + n_sparse :]
+        repeated = varbinds[lead + n_sparse :]
         if self.active and repeated:
             self.active = self.absorb(self.active, repeated)
         self.active.extend(woke)  # sparse spans that had rows after all are walked on
@@ -250,33 +263,36 @@ class _Walk:
         skip = [False] * width
         moved = False
         where = [self.position[s] for s in spans]
+        bounds = [(s.start, s.stop, len(s.entry) + 1) for s in spans]
         columns = self.result.columns
         max_rows = self.walker.max_rows
-        for i, (oid, value) in enumerate(varbinds):
-            k = i % width
+        k = -1
+        for oid, value in varbinds:
+            k = k + 1 if k + 1 < width else 0
             if done[k] or skip[k]:
                 continue
-            span = spans[k]
-            if not span.start <= oid < span.stop or isinstance(value, VarBindException):
+            start, stop, depth = bounds[k]
+            if not start <= oid < stop or value.__class__ is VarBindException:
                 done[k] = moved = True
                 continue
-            depth = len(span.entry) + 1
             column = oid[:depth]
             cells = columns.get(column)
-            if oid <= where[k] or (cells is not None and len(cells) >= max_rows):
+            if cells is None:
+                cells = columns[column] = {}
+            if oid <= where[k] or len(cells) >= max_rows:
                 if oid <= where[k]:
                     self.result.looped = True
                 else:
                     self.result.truncated = True
                 # give up on this column, go on with the next one in a fresh request
+                span = spans[k]
                 next_column = (*span.entry, where[k][depth - 1] + 1)
                 where[k], skip[k], moved = next_column, True, True
-                done[k] = next_column >= span.stop
+                done[k] = next_column >= stop
                 continue
-            if cells is None:
-                cells = columns[column] = {}
             cells[oid[depth:]] = value
-            where[k], moved = oid, True
+            where[k] = oid
+            moved = True
         for k, span in enumerate(spans):
             self.position[span] = where[k]
         return [s for k, s in enumerate(spans) if not done[k]] if moved else []

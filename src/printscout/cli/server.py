@@ -1,0 +1,182 @@
+"""``printscout server``: serve, migrate, roll up, purge, add a collector.
+
+The server's libraries are imported only when this command runs, so ``printscout scan`` starts
+as fast as before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import socket
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from printscout.domain.errors import PrintScoutError
+
+if TYPE_CHECKING:
+    from printscout.server.settings import ServerSettings
+
+log = logging.getLogger("printscout.server")
+
+
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """Register the ``server`` command and its subcommands."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="TOML settings file (default: $PRINTSCOUT_CONFIG); PRINTSCOUT_* variables override it",
+    )
+    p = sub.add_parser("server", help="run the server or administer its database", parents=[common])
+    actions = p.add_subparsers(dest="server_command")
+    serve = actions.add_parser("serve", help="serve the API (the default)", parents=[common])
+    serve.add_argument("--host", help="address to bind (settings: http.host)")
+    serve.add_argument("--port", type=int, help="TCP port (settings: http.port)")
+    serve.add_argument("--fd", type=int, help="serve on this inherited listening socket")
+    migrate = actions.add_parser("migrate", help="upgrade the database schema", parents=[common])
+    migrate.add_argument("--revision", default="head", help="target revision (default head)")
+    migrate.add_argument("--downgrade", metavar="REVISION", help="go down to REVISION instead")
+    migrate.add_argument("--check", action="store_true", help="exit 1 unless at head")
+    actions.add_parser("rollup", help="recompute stale daily roll-ups", parents=[common])
+    actions.add_parser("purge", help="roll up, then delete expired data", parents=[common])
+    add = actions.add_parser(
+        "add-collector", help="create a collector and its key", parents=[common]
+    )
+    for name in ("dealer", "customer", "site", "name"):
+        add.add_argument(f"--{name}", required=True)
+    return p
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Load the settings once, then run the subcommand; returns the exit status."""
+    from printscout.server.logs import configure_logging
+    from printscout.server.settings import load_settings
+
+    config = getattr(args, "config", None) or _env_path("PRINTSCOUT_CONFIG")
+    try:
+        settings = load_settings(config)
+        configure_logging(settings.log)
+        command = _COMMANDS[args.server_command or "serve"]
+        return command(settings, args)
+    except PrintScoutError as exc:
+        print(f"printscout server: {exc}", file=sys.stderr)
+        return 2 if not exc.retryable else 1
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
+def _serve(settings: ServerSettings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from printscout.server.app import create_app
+    from printscout.server.settings import secret_key
+    from printscout.storage import schema
+    from printscout.storage.session import Database
+
+    secret_key(settings)  # refuse a placeholder before serving anything
+    db = Database(settings.database_config())
+    if settings.database.auto_migrate:
+        schema.upgrade(db)
+    else:
+        schema.require_current(db)
+    app = create_app(settings, database=db)
+    listener = _listener(args, settings)
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        access_log=settings.log.access,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+    host, port = listener.getsockname()[:2]
+    log.info("listening", extra={"host": host, "port": port, "database": db.dialect})
+    try:
+        uvicorn.Server(config).run(sockets=[listener])
+    finally:
+        listener.close()
+        db.dispose()
+    return 0
+
+
+def _listener(args: argparse.Namespace, settings: ServerSettings) -> socket.socket:
+    """The listening socket: inherited (``--fd``) or bound here, so port 0 works too."""
+    if args.fd is not None:
+        return socket.socket(fileno=args.fd)
+    host = args.host or settings.http.host
+    port = settings.http.port if args.port is None else args.port
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=2048)
+
+
+def _migrate(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from printscout.storage import schema
+    from printscout.storage.session import Database
+
+    db = Database(settings.database_config())
+    try:
+        if args.check:
+            schema.require_current(db)
+        elif args.downgrade:
+            schema.downgrade(db, args.downgrade)
+        else:
+            schema.upgrade(db, args.revision)
+        print(f"database at revision {schema.current(db) or 'none'}")
+    finally:
+        db.dispose()
+    return 0
+
+
+def _retention(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from printscout.storage import schema
+    from printscout.storage.retention import purge, roll_up
+    from printscout.storage.session import Database
+
+    db = Database(settings.database_config())
+    try:
+        schema.require_current(db)
+        work = purge if args.server_command == "purge" else roll_up
+        report = work(db, settings.retention_policy())
+    finally:
+        db.dispose()
+    print(json.dumps(asdict(report)))
+    return 0
+
+
+def _add_collector(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from printscout.storage import schema
+    from printscout.storage.accounts import create_collector, ensure_site
+    from printscout.storage.session import Database
+
+    db = Database(settings.database_config())
+    try:
+        schema.require_current(db)
+        with db.writer() as session:
+            site = ensure_site(session, args.dealer, args.customer, args.site)
+            collector, key = create_collector(session, site.id, args.name)
+            public_id = collector.public_id
+    finally:
+        db.dispose()
+    print(json.dumps({"collector": str(public_id), "key": key}))
+    print("the key is shown once; store it in the collector's settings", file=sys.stderr)
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[ServerSettings, argparse.Namespace], int]] = {
+    "serve": _serve,
+    "migrate": _migrate,
+    "rollup": _retention,
+    "purge": _retention,
+    "add-collector": _add_collector,
+}

@@ -1,0 +1,1 @@
+"""The PrintScout server: ingest API for collectors (and, later, the console)."""

@@ -1,0 +1,59 @@
+"""``create_app(settings)``: the ASGI application, with nothing global and nothing cached.
+
+All state lives in the database, so any number of server processes can serve one PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import FastAPI
+
+from printscout import __version__
+from printscout.server import health
+from printscout.server.auth import ApiKeyAuthenticator, CollectorAuthenticator
+from printscout.server.ingest import routes as ingest_routes
+from printscout.server.ingest.service import IngestLimits, IngestService
+from printscout.server.settings import ServerSettings
+from printscout.storage.session import Database
+
+
+def create_app(
+    settings: ServerSettings,
+    *,
+    database: Database | None = None,
+    authenticator: CollectorAuthenticator | None = None,
+) -> FastAPI:
+    """The application; ``database`` and ``authenticator`` replace the defaults (tests, mTLS)."""
+    db = database or Database(settings.database_config())
+    owned = database is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Write transactions beyond this only queue on locks; SQLite takes one writer.
+        concurrency = settings.ingest.concurrency or db.write_concurrency
+        app.state.write_limiter = anyio.CapacityLimiter(concurrency)
+        try:
+            yield
+        finally:
+            if owned:
+                db.dispose()
+
+    app = FastAPI(
+        title="PrintScout",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.collector_auth = authenticator or ApiKeyAuthenticator(db)
+    limits = IngestLimits(settings.ingest.max_batches, settings.ingest.max_readings)
+    app.state.ingest = IngestService(db, settings.ingest_rules(), limits)
+    app.include_router(health.router)
+    app.include_router(ingest_routes.router)
+    return app

@@ -1,0 +1,1 @@
+"""Ingest: collectors upload batches of readings."""

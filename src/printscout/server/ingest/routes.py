@@ -1,0 +1,48 @@
+"""``POST /api/v1/ingest``: collectors upload batches of readings here."""
+
+from __future__ import annotations
+
+import anyio
+from fastapi import APIRouter, HTTPException, Request
+
+from printscout.domain.wire import IngestResult
+from printscout.server.auth import CurrentCollector
+from printscout.server.errors import BodyError
+from printscout.server.ingest.body import decode, parse, read_body
+from printscout.server.ingest.service import IngestService
+from printscout.server.settings import IngestSettings
+
+router = APIRouter(tags=["ingest"])
+
+
+@router.post(
+    "/api/v1/ingest",
+    response_model=IngestResult,
+    responses={
+        400: {"description": "body not zstd or not JSON, or not a batch or list of batches"},
+        401: {"description": "no valid collector credentials"},
+        413: {"description": "body, decoded body or batch count over the limit"},
+        415: {"description": "Content-Encoding other than zstd or identity"},
+    },
+)
+async def ingest(request: Request, collector: CurrentCollector) -> IngestResult:
+    """Store one batch (a JSON object) or several (a JSON array), zstd-compressed or plain.
+
+    Every batch of the request appears in exactly one list of the answer: ``stored``,
+    ``duplicate`` (already stored earlier: nothing changed) or ``rejected`` (with the reason,
+    and whether sending it again can help).
+    """
+    limits: IngestSettings = request.app.state.settings.ingest
+    try:
+        raw = await read_body(request, limits.max_body_bytes)
+        encoding = request.headers.get("content-encoding")
+        items = await anyio.to_thread.run_sync(_items, raw, encoding, limits.max_decoded_bytes)
+        service: IngestService = request.app.state.ingest
+        limiter = request.app.state.write_limiter
+        return await anyio.to_thread.run_sync(service.ingest, collector, items, limiter=limiter)
+    except BodyError as exc:
+        raise HTTPException(exc.status, str(exc)) from exc
+
+
+def _items(raw: bytes, encoding: str | None, limit: int) -> list[object]:
+    return parse(decode(raw, encoding, limit))

@@ -1,0 +1,1 @@
+"""Alembic migrations of the PrintScout database (run through ``printscout.storage.schema``)."""
