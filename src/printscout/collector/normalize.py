@@ -288,7 +288,9 @@ def split_supply_serial(description: str | None) -> tuple[str | None, str | None
     Xerox writes ``Black Toner, PN 006R01509;SN48178080E0000481`` (``SNunknown`` for
     cartridges without a chip).
     """
-    match = _XEROX_SUPPLY.match(description or "")
+    if description is None or ", PN " not in description:
+        return description, None
+    match = _XEROX_SUPPLY.match(description)
     if match is None:
         return description, None
     serial = match["serial"]

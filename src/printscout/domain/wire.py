@@ -209,30 +209,50 @@ class ReadingBatch:
 
 
 def _reading(w: WireReading) -> Reading:
+    # Attribute by attribute: model_dump() per nested model costs more than validation.
     i, s, c = w.identity, w.status, w.counters
     return Reading(
         address=w.address,
         kind=w.kind,
-        identity=Identity(**i.model_dump(by_alias=False)),
+        identity=Identity(
+            i.manufacturer,
+            i.model,
+            i.serial,
+            i.firmware,
+            i.mac,
+            i.hostname,
+            i.location,
+            i.contact,
+            i.asset_number,
+            i.sys_object_id,
+            i.sys_descr,
+            i.uptime_s,
+        ),
         status=Status(
-            device=s.device,
-            printer=s.printer,
-            errors=tuple(s.errors),
-            display=tuple(s.display),
-            alerts=tuple(Alert(a.severity, a.code, a.description) for a in s.alerts),
+            s.device,
+            s.printer,
+            tuple(s.errors),
+            tuple(s.display),
+            tuple(Alert(a.severity, a.code, a.description) for a in s.alerts),
         ),
-        supplies=tuple(Supply(**p.model_dump(by_alias=False)) for p in w.supplies),
-        counters=Counters(
-            total=c.total,
-            mono=c.mono,
-            color=c.color,
-            print=c.print,
-            copy=c.copies,
-            fax=c.fax,
-            scan=c.scan,
-            unit=c.unit,
+        supplies=tuple(
+            Supply(
+                p.index,
+                p.description,
+                p.kind,
+                p.color,
+                p.level_percent,
+                p.state,
+                p.level,
+                p.max_capacity,
+                p.unit,
+                p.supply_class,
+                p.serial,
+            )
+            for p in w.supplies
         ),
-        trays=tuple(Tray(**t.model_dump(by_alias=False)) for t in w.trays),
+        counters=Counters(c.total, c.mono, c.color, c.print, c.copies, c.fax, c.scan, c.unit),
+        trays=tuple(Tray(t.index, t.name, t.media, t.level, t.max_capacity) for t in w.trays),
     )
 
 

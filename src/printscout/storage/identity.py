@@ -122,7 +122,7 @@ class Resolver:
             .order_by(Device.id)
             .with_for_update()
         )
-        for row in self.session.execute(query):
+        for row in self.session.connection().execute(query):
             ident, serial, mac, address, collector_id, site_id, kind, seen = row[:8]
             fields = dict(zip(TRACKED, row[8:], strict=True))
             state = DeviceState(

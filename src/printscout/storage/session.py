@@ -117,6 +117,10 @@ def _engine(url: str, config: DatabaseConfig) -> Engine:
             max_overflow=config.pool_size,
             json_serializer=serializer,
             echo=config.echo,
+            # No server-side prepared statements: PostgreSQL's generic plan for "= ANY($1)"
+            # guesses the array size and can fall back to a sequential scan, and our
+            # statements are short to parse. UTC sessions hand back UTC times as they are.
+            connect_args={"prepare_threshold": None, "options": "-c timezone=UTC"},
         )
     database = make_url(url).database
     if database and database != ":memory:":

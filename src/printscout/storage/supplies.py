@@ -50,7 +50,7 @@ class SupplyTracker:
         """Fetch the stored slots of the devices (their device rows are already locked)."""
         cols = [getattr(DeviceSupply, c) for c in _COLUMNS]
         query = select(*cols).where(any_of(self.session, DeviceSupply.device_id, device_ids))
-        for row in self.session.execute(query):
+        for row in self.session.connection().execute(query):
             values = dict(zip(_COLUMNS, row, strict=True))
             self.slots[values["device_id"], values["supply_index"]] = _Slot(values)
 

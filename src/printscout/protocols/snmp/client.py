@@ -7,6 +7,7 @@ It speaks v1, v2c and v3 (USM); table walks live in :mod:`walk`.
 from __future__ import annotations
 
 import asyncio
+import collections
 import heapq
 import secrets
 import socket
@@ -117,7 +118,10 @@ class SnmpEngine:
         self._pending: dict[int, _Pending] = {}
         self._next_id = secrets.randbelow(_ID_LIMIT // 2) + 1
         self._transport: asyncio.DatagramTransport | None = None
-        self._slots = asyncio.Semaphore(self.limits.max_in_flight)
+        # requests in flight, and callers waiting for one to finish (a semaphore without the
+        # cost of one on the fast path)
+        self._in_flight = 0
+        self._slot_waiters: collections.deque[asyncio.Future[None]] = collections.deque()
         self._engines: dict[tuple[str, int], _Engine] = {}
         self._salts = SaltSource()
         self._bucket_time = 0.0
@@ -186,7 +190,10 @@ class SnmpEngine:
         Raises SnmpTimeout, SnmpErrorStatus (non-zero error-status, except for v1 GETNEXT's
         noSuchName which callers handle) or SnmpAuthError.
         """
-        async with self._slots:
+        if self._in_flight >= self.limits.max_in_flight:
+            await self._wait_for_slot()
+        self._in_flight += 1
+        try:
             if target.version == pdus.V3:
                 response = await self._request_v3(target, tag, oids, field1, field2)
             else:
@@ -198,11 +205,33 @@ class SnmpEngine:
                     pdus.encode_request_varbinds(oids),
                 )
                 response = await self._exchange(target, request_id, packet, None)
+        finally:
+            self._in_flight -= 1
+            if self._slot_waiters:
+                self._release_slot()
         if response.error_status and not (
             response.error_status == pdus.NO_SUCH_NAME and tag == pdus.GET_NEXT
         ):
             raise SnmpErrorStatus(response.error_status, response.error_index)
         return response
+
+    async def _wait_for_slot(self) -> None:
+        while self._in_flight >= self.limits.max_in_flight:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._slot_waiters.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._release_slot()  # pass the wake-up on to the next caller
+                raise
+
+    def _release_slot(self) -> None:
+        while self._slot_waiters:
+            waiter = self._slot_waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
 
     # ------------------------------------------------------------ SNMPv3
 

@@ -35,10 +35,15 @@ class Span:
     last: int
     start: Oid = field(init=False, repr=False, compare=False)
     stop: Oid = field(init=False, repr=False, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", (*self.entry, self.first))
         object.__setattr__(self, "stop", (*self.entry, self.last + 1))
+        object.__setattr__(self, "_hash", hash((self.entry, self.first, self.last)))
+
+    def __hash__(self) -> int:
+        return self._hash  # spans key the walk's dictionaries on every answer
 
     @classmethod
     def column(cls, column: Oid) -> Span:
@@ -266,6 +271,8 @@ class _Walk:
         bounds = [(s.start, s.stop, len(s.entry) + 1) for s in spans]
         columns = self.result.columns
         max_rows = self.walker.max_rows
+        arcs = [-1] * width  # the column each span is in, and its cells
+        current: list[dict[Oid, Value]] = [{} for _ in range(width)]
         k = -1
         for oid, value in varbinds:
             k = k + 1 if k + 1 < width else 0
@@ -275,10 +282,15 @@ class _Walk:
             if not start <= oid < stop or value.__class__ is VarBindException:
                 done[k] = moved = True
                 continue
-            column = oid[:depth]
-            cells = columns.get(column)
-            if cells is None:
-                cells = columns[column] = {}
+            if oid[depth - 1] == arcs[k] and oid > where[k]:
+                cells = current[k]  # same column as the entry before: no lookup
+            else:
+                column = oid[:depth]
+                found = columns.get(column)
+                if found is None:
+                    found = columns[column] = {}
+                cells = current[k] = found
+                arcs[k] = oid[depth - 1]
             if oid <= where[k] or len(cells) >= max_rows:
                 if oid <= where[k]:
                     self.result.looped = True

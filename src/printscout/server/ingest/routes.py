@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from printscout.domain.wire import IngestResult
 from printscout.server.auth import CurrentCollector
 from printscout.server.errors import BodyError
-from printscout.server.ingest.body import decode, parse, read_body
+from printscout.server.ingest.body import decode, read_body
 from printscout.server.ingest.service import IngestService
 from printscout.server.settings import IngestSettings
 
@@ -36,13 +36,9 @@ async def ingest(request: Request, collector: CurrentCollector) -> IngestResult:
     try:
         raw = await read_body(request, limits.max_body_bytes)
         encoding = request.headers.get("content-encoding")
-        items = await anyio.to_thread.run_sync(_items, raw, encoding, limits.max_decoded_bytes)
+        body = await anyio.to_thread.run_sync(decode, raw, encoding, limits.max_decoded_bytes)
         service: IngestService = request.app.state.ingest
         limiter = request.app.state.write_limiter
-        return await anyio.to_thread.run_sync(service.ingest, collector, items, limiter=limiter)
+        return await anyio.to_thread.run_sync(service.ingest, collector, body, limiter=limiter)
     except BodyError as exc:
         raise HTTPException(exc.status, str(exc)) from exc
-
-
-def _items(raw: bytes, encoding: str | None, limit: int) -> list[object]:
-    return parse(decode(raw, encoding, limit))
