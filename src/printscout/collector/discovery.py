@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
+from printscout.collector.identity import merge_duplicates
 from printscout.collector.reader import Reader
 from printscout.domain.errors import SnmpError
 from printscout.domain.reading import Reading
@@ -109,8 +110,4 @@ async def discover(
     async for found in sweep(engine, addresses, credentials, workers=workers, on_probed=on_probed):
         reads.append(asyncio.ensure_future(read(found)))
     results = await asyncio.gather(*reads)
-    return sorted((r for r in results if r is not None), key=lambda r: _address_key(r.address))
-
-
-def _address_key(address: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in address.split(".")) if address[:1].isdigit() else (1 << 16,)
+    return merge_duplicates([r for r in results if r is not None])

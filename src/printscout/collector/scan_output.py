@@ -16,6 +16,7 @@ def reading_to_json(reading: Reading) -> dict[str, Any]:
     status = reading.status
     return {
         "address": reading.address,
+        "addresses": [reading.address, *reading.other_addresses],
         "kind": reading.kind.value,
         "identity": {
             "manufacturer": ident.manufacturer,

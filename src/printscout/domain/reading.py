@@ -123,3 +123,5 @@ class Reading:
     supplies: tuple[Supply, ...] = ()
     counters: Counters = field(default_factory=Counters)
     trays: tuple[Tray, ...] = ()
+    # further addresses the same physical device answered on (same serial, else same MAC)
+    other_addresses: tuple[str, ...] = ()

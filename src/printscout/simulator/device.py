@@ -8,6 +8,7 @@ printer reports them.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -49,6 +50,7 @@ _FAULT_DISPLAY: Final = {
     Fault.DOOR_OPEN: b"Close front door",
 }
 HUGE_STRING: Final = 20_000
+_SERIAL_IN_TEXT: Final = re.compile(rb"(?<=SN:)[A-Za-z0-9]{4,}|(?<=S/N )[A-Za-z0-9]{4,}")
 
 
 @dataclass(slots=True)
@@ -86,6 +88,9 @@ class SimPrinter:
                     self.overrides[oid] = b"\x02" + digest[3:5] + _octets(self.address)[1:]
             elif oid == mibs.SYS_NAME and isinstance(value, bytes):
                 self.overrides[oid] = value[:20] + b"-" + tag.encode()
+            elif oid == mibs.SYS_DESCR and isinstance(value, bytes):
+                # serials some vendors put in sysDescr (HP "SN:", Samsung "S/N") too
+                self.overrides[oid] = _SERIAL_IN_TEXT.sub(rb"\g<0>" + tag.encode(), value)
 
     # ------------------------------------------------------------ time
 
