@@ -1,0 +1,1 @@
+"""PrintScout protocols ews package: embedded web server pages (HP LEDM)."""
