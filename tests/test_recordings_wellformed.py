@@ -2,7 +2,8 @@
 
 Each recording in ``src/printscout/simulator/recordings/`` has a hand-derived expectation in
 ``tests/fixtures/recordings/<name>.json``, in the shape of the scan-json contract. Those
-expectations follow the Printer-MIB alone, with no vendor quirk applied:
+expectations follow the Printer-MIB, and the vendor profile where one applies
+(docs/devices.md):
 
 - identity: manufacturer and model as ``printscout.domain.manufacturers`` decides them; serial is
   prtGeneralSerialNumber.1; mac is the first 6-octet non-zero ifPhysAddress; hostname and
@@ -16,7 +17,14 @@ expectations follow the Printer-MIB alone, with no vendor quirk applied:
   percentage is the share still free. ``kind`` and ``unit`` are the IANA names in snake_case;
   ``color`` joins prtMarkerSuppliesColorantIndex to prtMarkerColorantValue (null for index 0).
 - counters.total is prtMarkerLifeCount.1.1 in the recorded prtMarkerCounterUnit (sheets on
-  Ricoh and Savin, impressions elsewhere).
+  Ricoh and Savin, impressions elsewhere); where the vendor's own total is preferred, the
+  recording holds the same number there (the recordings are consistent: mono + colour =
+  total, print + copy (+ fax) = the vendor's total). mono, colour, print, copy, fax, scan and
+  large come from the vendor objects, summed by the profile's rules.
+- vendor rules on supplies: Canon's three-step levels (100/10/1) give a state and no
+  percentage; Ricoh's private TONERCurLevel replaces -3 / -100; Brother's maintenance records
+  fill a toner the Printer-MIB shows as "some remaining" and add parts it does not list
+  (index 1000 + record code); Lexmark cartridge serials join by description.
 - trays carry the raw prtInputName, prtInputMediaName, prtInputCurrentLevel and
   prtInputMaxCapacity (so -3 and -2 appear as recorded).
 
@@ -191,7 +199,11 @@ def test_it_expects_the_raw_values_the_recording_holds(name: str) -> None:
     assert identity["hostname"] == text_of(values, "1.3.6.1.2.1.1.5.0")
     assert identity["location"] == text_of(values, "1.3.6.1.2.1.1.6.0")
     assert expected["counters"]["total"] == values["1.3.6.1.2.1.43.10.2.1.4.1.1"][1]
-    supplies = {s["index"]: (s["max_capacity"], s["level"]) for s in expected["supplies"]}
+    supplies = {  # the Printer-MIB rows; vendor-only parts are numbered from 1000
+        s["index"]: (s["max_capacity"], s["level"])
+        for s in expected["supplies"]
+        if s["index"] < 1000
+    }
     maxima, levels = column(values, f"{SUPPLIES}.8"), column(values, f"{SUPPLIES}.9")
     assert supplies == {index: (maxima[index], levels[index]) for index in levels}
     trays = {

@@ -25,8 +25,9 @@ from printscout.collector.reader import Reader
 from printscout.domain.reading import Reading, Supply, SupplyState
 from printscout.protocols.snmp import mibs, v3
 from printscout.protocols.snmp import pdu as pdus
-from printscout.protocols.snmp.ber import oid_to_str
+from printscout.protocols.snmp.ber import oid_from_str, oid_to_str
 from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.vendors import profile_for
 from printscout.protocols.snmp.walk import Walker
 from printscout.simulator.fleet import DEFAULT_USERS, Fleet, start_fleet
 from printscout.simulator.snmprec import load_recording
@@ -66,15 +67,16 @@ MODELS = {
     "brother": "MFC-L2710DW series",
     # LibreNMS has no model; hrDeviceDescr of the printer row names it.
     "epson": "WF-C5790BA",
-    # The recording mixes two devices: sysDescr says "KONICA MINOLTA bizhub C3110", Konica's
-    # private 18334.1.1.1.1.6.2.1.0 (which LibreNMS reads) says "Develop ineo+ 280". We read
-    # only standard MIBs.
-    "konica": "bizhub C3110",
+    # (konica: the recording mixes two devices, sysDescr says "KONICA MINOLTA bizhub C3110";
+    # hrDeviceDescr is the generic "Generic 28C-1", so Konica's private model object
+    # 18334.1.1.1.1.6.2.1.0 decides, as LibreNMS's does: "Develop ineo+ 280".)
     # LibreNMS has no model; sysDescr and hrDeviceDescr say "SHARP MX-3570N".
     "sharp": "MX-3570N",
     # LibreNMS's "79071" comes from ZebraNet's private 683.1.4.0: the print server's part
-    # number, not the printer's model. The standard MIBs do not name the model.
-    "zebra": None,
+    # number, not the printer's model. zbrGeneralModel (10642.1.1.0) and the ESI model
+    # object name the printer "ZTC TLP 2824 Plus"; ZTC is Zebra Technologies Corporation,
+    # the brand, which models do not repeat.
+    "zebra": "TLP 2824 Plus",
 }
 # Where our serial differs from LibreNMS's, and why: the JetDirect sysDescr carries the
 # printer's serial as "SN:…", which LibreNMS does not read.
@@ -84,12 +86,9 @@ SERIALS = {
     "jetdirect_m252dw": "VNB3J99999",
     "jetdirect_supplies_context": "TEST000000",
 }
-VENDOR_SERIAL_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="gap: the Reader reads no vendor-private serial OIDs (Brother 2435.2.3.9.4.2.1.5.5.1.0,"
-    " Epson 1248.1.1.3.1.1.1.0, Ricoh 367.3.2.1.2.1.4.0, ZebraNet 683.1.5.0) and the standard"
-    " MIBs of these recordings carry none",
-)
+# Where the standard MIBs carry no serial, the vendor profile's serial object gives it:
+# Brother brInfoSerialNumber (2435.2.3.9.4.2.1.5.5.1.0), Epson 1248.1.1.3.1.1.1.0 (scan
+# servers), Ricoh 367.3.2.1.2.1.4.0 and ZebraNet 683.1.5.0 -- the objects LibreNMS reads.
 VENDOR_SERIAL_CASES = {"brother", "epson-scanner_ds-860", "ricoh_mpc2503", "zebra"}
 
 
@@ -226,16 +225,55 @@ def test_it_has_librenms_model_unless_noted(served: Served, case: str) -> None:
     assert served.readings[case].identity.model == expected
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(c, marks=VENDOR_SERIAL_GAP) if c in VENDOR_SERIAL_CASES else c
-        for c in JSON_CASES
-    ],
-)
+@pytest.mark.parametrize("case", JSON_CASES)
 def test_it_has_librenms_serial_unless_noted(served: Served, case: str) -> None:
     expected = SERIALS[case] if case in SERIALS else device(case)["serial"]
     assert served.readings[case].identity.serial == expected
+
+
+@pytest.mark.parametrize("case", sorted(VENDOR_SERIAL_CASES))
+def test_vendor_serials_fill_in_where_the_standard_mibs_have_none(
+    served: Served, case: str
+) -> None:
+    recording = load_recording(FIXTURES / f"{case}.snmprec")
+    assert recording.get((*mibs.PRT_GENERAL_SERIAL_NUMBER, 1)) is None
+    assert served.readings[case].identity.serial == device(case)["serial"]
+
+
+# Where our firmware differs from LibreNMS's `version`, and why.
+FIRMWARE = {
+    # LibreNMS's "Q" is brpsFirmwareDescription, the network board's firmware; the engine's
+    # brInfoDeviceRomVersion is not in the recording, so the printer's firmware is unknown.
+    "brother": None,
+    # LibreNMS reads 1248.1.1.3.1.21.1.1.2.1 ("02.03"), which the reference does not document.
+    "epson-scanner_ds-860": None,
+}
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in JSON_CASES if device(c)["version"] is not None or c in FIRMWARE]
+)
+def test_it_has_librenms_firmware_unless_noted(served: Served, case: str) -> None:
+    # Canon 1602.1.1.1.4.0, Konica Minolta 18334.1.1.1.1.6.1.0, Ricoh 367.3.2.1.1.1.2.0,
+    # Sharp 2385.2.1.1.2.1.2.1 and Zebra zbrGeneralFirmwareVersion 10642.1.2.0
+    expected = FIRMWARE[case] if case in FIRMWARE else device(case)["version"]
+    assert served.readings[case].identity.firmware == expected
+
+
+# The profile each brand's devices are read with (rebadges use their engine maker's); TSC has
+# none. jetdirect_1 is a Kyocera behind a JetDirect-style sysDescr: Kyocera's enterprise wins.
+PROFILE_OF_BRAND = {"Develop": "Konica Minolta", "Savin": "Ricoh", "TSC": None}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_recording_gets_the_profile_of_its_enterprise_or_brand(
+    served: Served, case: str
+) -> None:
+    identity = served.readings[case].identity
+    object_id = oid_from_str(identity.sys_object_id) if identity.sys_object_id else None
+    profile = profile_for(object_id, identity.manufacturer)
+    brand = expected_brand(case)
+    assert (profile.name if profile else None) == PROFILE_OF_BRAND.get(brand, brand)
 
 
 @pytest.mark.parametrize("case", [c for c in JSON_CASES if c != "jetdirect_supplies_context"])
@@ -321,7 +359,25 @@ def test_supply_kinds_match_librenms(served: Served, case: str) -> None:
     for row in librenms_supplies(case, "marker"):
         # "markerSupply" is LibreNMS's word for a row without prtMarkerSuppliesType
         expected = "other" if row["supply_type"] == "markerSupply" else snake(row["supply_type"])
+        expected = NAMED_PARTS.get((case, row["supply_index"]), expected)
         assert ours[row["supply_index"]].kind == expected
+
+
+# Rows without a usable prtMarkerSuppliesType (this recording has none at all) that the
+# vendor's profile names by their description, where IANA has the type; LibreNMS says
+# "markerSupply" (no type).
+NAMED_PARTS = {
+    ("konica", 15): "transfer_unit",  # "Image Transfer Belt Unit"
+    ("konica", 16): "transfer_unit",  # "Transfer Roller Unit"
+}
+
+
+def test_a_part_named_by_its_description_keeps_its_description(served: Served) -> None:
+    belt, roller = supplies_of(served, "konica")[15], supplies_of(served, "konica")[16]
+    assert (belt.description, belt.kind) == ("Image Transfer Belt Unit", "transfer_unit")
+    assert (roller.description, roller.kind) == ("Transfer Roller Unit", "transfer_unit")
+    rows = [r for r in librenms_supplies("konica", "marker") if r["supply_index"] in (15, 16)]
+    assert {r["supply_type"] for r in rows} == {"markerSupply"}
 
 
 @pytest.mark.parametrize("case", SUPPLY_CASES)
@@ -429,6 +485,39 @@ def test_sharp_life_count_matches_librenms_sensor(served: Served) -> None:
     counters = served.readings["sharp"].counters
     assert (counters.total, counters.unit) == (sensor["sensor_current"], "impressions")
     assert counters.total == 121104
+
+
+SHARP_SENSORS = "1.3.6.1.4.1.2385.1.1.19.2.1.3."
+
+
+def sharp_count(suffix: str) -> int:
+    """LibreNMS's count sensor on one row of Sharp's counter table."""
+    sensor = librenms_sensor("sharp", SHARP_SENSORS + suffix)
+    assert sensor is not None
+    value: int = sensor["sensor_current"]
+    return value
+
+
+def test_sharp_counters_match_librenms_count_sensors(served: Served) -> None:
+    counters = served.readings["sharp"].counters
+    # B&W and colour totals (function 5, group 4); two- and single-colour totals are 0
+    assert counters.mono == sharp_count("5.4.61") == 91164
+    colour = sharp_count("5.4.63") + sharp_count("5.4.64") + sharp_count("5.4.80")
+    assert counters.color == colour == 29940
+    assert counters.total == counters.mono + counters.color == 121104
+    assert counters.print == sharp_count("1.4.60") == 82214  # "Prints"
+    assert counters.copy == sharp_count("4.4.60") == 38804  # "Copies"
+    assert counters.scan == sharp_count("7.4.50") == 13534  # "Scan to E-mail/FTP"
+    assert (counters.fax, counters.large, counters.anomalies) == (None, None, ())
+
+
+def test_zebra_length_is_not_a_page_count(served: Served) -> None:
+    # LibreNMS's only count sensor on the ZebraNet recording is "Printed Length (life,
+    # INCHES)" (10642.200.17.3.0): media length, not pages, so it is no counter of ours.
+    sensor = librenms_sensor("zebra", "1.3.6.1.4.1.10642.200.17.3.0")
+    assert sensor is not None and "INCHES" in sensor["sensor_descr"]
+    counters = served.readings["zebra"].counters
+    assert (counters.mono, counters.color, counters.print) == (None, None, None)
 
 
 def test_ricoh_counts_sheets(served: Served) -> None:

@@ -3,16 +3,23 @@
 Supply levels follow RFC 3805: -1 means "no restriction", -2 "unknown" and -3 "some
 remaining"; none of them becomes a percentage. A receptacle's level (waste toner) is the room
 still free, so its ``level_percent`` is the share still free (documented in docs/reading.md).
+A vendor profile, when the Reader found one, adds the vendor's identity fallbacks, counters and
+supply rules (``protocols/snmp/vendors``; documented in docs/devices.md).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from printscout.collector.text import decode_text, format_mac, unhex
-from printscout.domain.manufacturers import identify_manufacturer, is_printer_object, model_from
+from printscout.domain.manufacturers import (
+    identify_manufacturer,
+    is_printer_object,
+    model_from,
+    strip_brand,
+)
 from printscout.domain.reading import (
     Alert,
     Counters,
@@ -26,12 +33,20 @@ from printscout.domain.reading import (
 )
 from printscout.protocols.snmp import mibs
 from printscout.protocols.snmp.ber import Oid, Value, oid_to_str
+from printscout.protocols.snmp.vendors.base import VendorProfile
+from printscout.protocols.snmp.vendors.codecs import split_supply_serial, usable_serial
+from printscout.protocols.snmp.vendors.meters import (
+    consistency,
+    merge_counters,
+    read_meters,
+    vendor_identity,
+)
+from printscout.protocols.snmp.vendors.supplies import vendor_supplies
 
 LOW_PERCENT: Final = 10
 _PAGE_UNITS: Final = frozenset({7, 8})
 _SERIAL_IN_DESCR: Final = re.compile(r"(?:\bS/?N\s*[:#]?\s*)([A-Za-z0-9-]{4,})")
 _COLOR_WORDS: Final = ("black", "cyan", "magenta", "yellow")
-_XEROX_SUPPLY: Final = re.compile(r"^(?P<description>.+?), PN [^;]*;SN(?P<serial>\S*)$")
 _ETHERNET_TYPES: Final = frozenset({6, 62, 69, 117, 71})
 
 Column = dict[Oid, Value]
@@ -44,6 +59,7 @@ class RawReading:
     address: str
     scalars: dict[Oid, Value] = field(default_factory=dict)
     tables: dict[Oid, Column] = field(default_factory=dict)
+    profile: VendorProfile | None = None  # the vendor profile the Reader polled with
 
     def column(self, oid: Oid) -> Column:
         """The walked column, or an empty one."""
@@ -71,23 +87,43 @@ def normalize(raw: RawReading) -> Reading:
     printer_index = _printer_index(raw)
     charset = _charset(raw, mibs.PRT_GENERAL_CURRENT_LOCALIZATION)
     console_charset = _charset(raw, mibs.PRT_CONSOLE_LOCALIZATION) or charset
-    descriptions = raw.column(mibs.HR_DEVICE_DESCR)
-    # the printer row's description; a device without one (a scanner) has its first row's
-    first_descr = next(iter(descriptions.values()), None)
-    hr_descr = decode_text(
-        descriptions.get((printer_index,)) if printer_index is not None else first_descr
-    )
+    hr_descr = _hr_descr(raw, printer_index)
     identity = _identity(raw, hr_descr, charset)
     supplies = _supplies(raw, charset)
+    counters = _counters(raw)
+    same_unit = True
+    if raw.profile is not None:
+        supplies, counters = _vendor(raw, raw.profile, supplies, counters, charset)
+        same_unit = counters.unit == raw.profile.counter_unit
+    checks = consistency(counters, same_unit)
+    if checks:
+        counters = replace(counters, anomalies=(*counters.anomalies, *checks))
     return Reading(
         address=raw.address,
         kind=_kind(raw, printer_index, identity, hr_descr),
         identity=identity,
         status=_status(raw, printer_index, console_charset, charset),
         supplies=supplies,
-        counters=_counters(raw),
+        counters=counters,
         trays=_trays(raw, charset),
     )
+
+
+def manufacturer_of(raw: RawReading) -> str | None:
+    """The brand as sold, from the identity objects of a raw reading (no vendor objects)."""
+    sys_descr = _text(raw, mibs.SYS_DESCR)
+    sys_object_id = as_oid(raw.scalars.get(mibs.SYS_OBJECT_ID))
+    return identify_manufacturer(
+        sys_object_id, sys_descr, _hr_descr(raw, _printer_index(raw)), None
+    )
+
+
+def _hr_descr(raw: RawReading, printer_index: int | None) -> str | None:
+    """The printer row's description; a device without one (a scanner) has its first row's."""
+    descriptions = raw.column(mibs.HR_DEVICE_DESCR)
+    if printer_index is not None:
+        return decode_text(descriptions.get((printer_index,)))
+    return decode_text(next(iter(descriptions.values()), None))
 
 
 def _printer_index(raw: RawReading) -> int | None:
@@ -115,15 +151,27 @@ def _identity(raw: RawReading, hr_descr: str | None, charset: int | None) -> Ide
     sys_descr = _text(raw, mibs.SYS_DESCR)
     sys_object_id = as_oid(raw.scalars.get(mibs.SYS_OBJECT_ID))
     manufacturer = identify_manufacturer(sys_object_id, sys_descr, hr_descr, None)
-    serial = unhex(_text(raw, mibs.PRT_GENERAL_SERIAL_NUMBER, charset))
+    vendor = (
+        vendor_identity(raw.profile, raw.scalars, lambda v: unhex(decode_text(v)))
+        if raw.profile is not None
+        else {}
+    )
+    serial = usable_serial(unhex(_text(raw, mibs.PRT_GENERAL_SERIAL_NUMBER, charset)))
+    serial = serial or vendor.get("serial")
     if serial is None and sys_descr:
         match = _SERIAL_IN_DESCR.search(sys_descr)
         serial = match.group(1) if match else None
+    # model: 1284 MDL or hrDeviceDescr, then the vendor's model object, then sysDescr
+    model = model_from(None, hr_descr, None, manufacturer)
+    if model is None and vendor.get("model"):
+        model = strip_brand(vendor["model"], manufacturer) or None
     uptime = as_int(raw.scalars.get(mibs.SYS_UPTIME))
     return Identity(
         manufacturer=manufacturer,
-        model=model_from(sys_descr, hr_descr, None, manufacturer),
+        model=model or model_from(sys_descr, hr_descr, None, manufacturer),
         serial=serial,
+        firmware=vendor.get("firmware"),
+        asset_number=vendor.get("asset_number"),
         mac=_mac(raw),
         hostname=_text(raw, mibs.SYS_NAME),
         location=_text(raw, mibs.SYS_LOCATION),
@@ -282,21 +330,6 @@ def _supplies(raw: RawReading, charset: int | None) -> tuple[Supply, ...]:
     return tuple(out)
 
 
-def split_supply_serial(description: str | None) -> tuple[str | None, str | None]:
-    """Split a cartridge serial that a vendor embeds in the supply description.
-
-    Xerox writes ``Black Toner, PN 006R01509;SN48178080E0000481`` (``SNunknown`` for
-    cartridges without a chip).
-    """
-    if description is None or ", PN " not in description:
-        return description, None
-    match = _XEROX_SUPPLY.match(description)
-    if match is None:
-        return description, None
-    serial = match["serial"]
-    return match["description"], None if serial.casefold() in ("", "unknown") else serial
-
-
 _SUPPLY_COLUMNS: Final = (
     mibs.PRT_SUPPLIES_COLORANT_INDEX,
     mibs.PRT_SUPPLIES_CLASS,
@@ -332,6 +365,23 @@ def _counters(raw: RawReading) -> Counters:
     unit = as_int(units.get(suffix))
     pages = count if count is not None and count >= 0 and unit in (*_PAGE_UNITS, None) else None
     return Counters(total=pages, unit=mibs.COUNTER_UNIT_NAMES.get(unit or 0))
+
+
+def _vendor(
+    raw: RawReading,
+    profile: VendorProfile,
+    supplies: tuple[Supply, ...],
+    counters: Counters,
+    charset: int | None,
+) -> tuple[tuple[Supply, ...], Counters]:
+    """Apply a vendor profile: its supply rules and its counters."""
+    counts, anomalies = read_meters(profile, raw.scalars, raw.tables)
+
+    def text(value: Value) -> str | None:
+        return decode_text(value, charset)
+
+    rows, more = vendor_supplies(profile, supplies, raw.scalars, raw.tables, text, LOW_PERCENT)
+    return rows, merge_counters(profile, counters, counts, (*anomalies, *more))
 
 
 def _trays(raw: RawReading, charset: int | None) -> tuple[Tray, ...]:

@@ -1,23 +1,49 @@
 """The poll plan: which SNMP requests make up a full read of one printer.
 
-One GETNEXT fetches every scalar and the first row of single-row tables; the multi-row tables
-are walked concurrently, each with as many GETBULK repetitions as the device had rows last
-time (remembered per device), so that a routine poll wastes few bytes on overshoot.
+One GETBULK carries every scalar and the first row of single-row tables as non-repeaters; the
+multi-row tables are walked concurrently, each with as many repetitions as the device had rows
+last time (remembered per device), so that a routine poll wastes few bytes on overshoot.
+
+A device's vendor profile (``protocols/snmp/vendors``) adds its private objects to the same
+requests: single objects ride as non-repeaters, private tables as more table groups. The
+profile is learned from the probe's sysObjectID, else from the first poll (which then asks
+the vendor's objects in one more exchange), and kept per device. Objects that do not change
+(identity, key columns of counter tables) are read on full polls only and reused in between;
+objects a device did not answer on its last full poll are not asked again until the next.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Final
 
-from printscout.collector.normalize import RawReading, normalize
-from printscout.domain.reading import Reading
+from printscout.collector.normalize import RawReading, manufacturer_of, normalize
+from printscout.collector.plan import (
+    BASE,
+    MAX_REPETITIONS,
+    REVALIDATE_EVERY,
+    SYSTEM,
+    TABLES,
+    Layout,
+    Step,
+    TableGroup,
+    VendorPlan,
+    compiled,
+    plan,
+    rows_of,
+)
+from printscout.domain.reading import Counters, Reading
 from printscout.protocols.snmp import mibs
 from printscout.protocols.snmp.ber import Oid, Value
 from printscout.protocols.snmp.client import Target
-from printscout.protocols.snmp.walk import Span, Walker, WalkResult
+from printscout.protocols.snmp.vendors import profile_for
+from printscout.protocols.snmp.vendors.base import COUNTER_KINDS, VendorProfile
+from printscout.protocols.snmp.vendors.meters import went_backwards
+from printscout.protocols.snmp.walk import Column, Span, Walker, WalkResult
+
+__all__ = ["FIRST_ROWS", "MAX_REPETITIONS", "TABLES", "Reader", "TableGroup", "plan"]
 
 # Scalars and first rows, read with one GETNEXT from each object's base.
 FIRST_ROWS: Final[tuple[Oid, ...]] = (
@@ -29,137 +55,42 @@ FIRST_ROWS: Final[tuple[Oid, ...]] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class TableGroup:
-    """Spans of one table walked together, and the rows to expect when nothing is known."""
+@dataclass(slots=True)
+class _Host:
+    """What the Reader remembers about one device between polls."""
 
-    name: str
-    spans: tuple[Span, ...]
-    expected_rows: int
-    structural: bool = True  # rows follow the hardware, not events (alerts do not)
-
-    @property
-    def width(self) -> int:
-        """Entries one row costs in a GETBULK answer (spans walk their columns in turn)."""
-        return max(span.width for span in self.spans)
-
-
-def _span(entry: Oid, first: int, last: int) -> Span:
-    return Span(entry, first, last)
+    rows: tuple[int, ...] | None = None
+    polls: int = 0
+    decided: bool = False  # whether the vendor profile has been looked for
+    vendor: VendorPlan | None = None
+    identity: dict[Oid, Value] = field(default_factory=dict)  # from the last full poll
+    static: dict[Oid, Column] = field(default_factory=dict)  # static columns, likewise
+    absent: frozenset[Oid] = frozenset()  # vendor objects not answered at the last full poll
+    previous: Counters | None = None
+    previous_serial: str | None = None
 
 
-_HR_DEVICE: Final = mibs.HR_DEVICE_TYPE[:-1]
-_IF_ENTRY: Final = mibs.IF_TYPE[:-1]
-_PRT_INPUT: Final = mibs.PRT_INPUT_NAME[:-1]
-_PRT_MARKER: Final = mibs.PRT_MARKER_LIFE_COUNT[:-1]
-_PRT_SUPPLIES: Final = mibs.PRT_SUPPLIES_LEVEL[:-1]
-_PRT_ALERT: Final = mibs.PRT_ALERT_CODE[:-1]
-
-# Adjacent columns are walked as one span even where a column between is not needed
-# (hrDeviceID, prtInputStatus): one extra small value per row costs less than a varbind more
-# in every request and an overshoot per column.
-_SYSTEM: Final = mibs.SYS_DESCR[:-2]
-TABLES: Final = (
-    # the system group's scalars sysDescr.0 .. sysLocation.0, walked like a one-row table
-    TableGroup("system", (_span(_SYSTEM, 1, 6),), 1),
-    TableGroup("devices", (_span(_HR_DEVICE, 2, 3), Span.column(mibs.HR_DEVICE_STATUS)), 1),
-    TableGroup("interfaces", (Span.column(mibs.IF_TYPE), Span.column(mibs.IF_PHYS_ADDRESS)), 1),
-    TableGroup("localization", (Span.column(mibs.PRT_LOCALIZATION_CHARSET),), 1),
-    TableGroup("markers", (_span(_PRT_MARKER, 3, 4),), 1),
-    TableGroup("supplies", (_span(_PRT_SUPPLIES, 3, 9),), 6),
-    TableGroup("colorants", (Span.column(mibs.PRT_COLORANT_VALUE),), 4),
-    TableGroup("inputs", (_span(_PRT_INPUT, 9, 13),), 3),
-    TableGroup("console", (Span.column(mibs.PRT_CONSOLE_DISPLAY_TEXT),), 1),
-    TableGroup("alerts", (_span(_PRT_ALERT, 2, 8),), 0, structural=False),
-)
-MAX_REPETITIONS: Final = 128
-REVALIDATE_EVERY: Final = 12  # a full walk of every table every 12th poll (hourly at 5 min)
-_VARBIND_BYTES: Final = 22  # a typical Printer-MIB varbind in a response
-_EXCHANGE_BYTES: Final = 200  # headers of a request and its answer (~70 B), and ~60 µs of CPU
-
-
-@dataclass(frozen=True, slots=True)
-class _Step:
-    """One walk of a poll plan: the spans it repeats, what it carries as non-repeaters (first
-    rows, one-row tables, tables expected empty), and the repetitions to ask for."""
-
-    groups: tuple[int, ...]
-    spans: tuple[Span, ...]
-    sparse_groups: tuple[int, ...]
-    sparse: tuple[Span, ...]
-    once: tuple[tuple[Span, ...], ...]
-    repetitions: int
-    carries_first: bool
-
-
-@lru_cache(maxsize=1024)
-def plan(rows: tuple[int, ...], trusted: bool) -> tuple[_Step, ...]:
-    """The walks of a poll, given the rows each table group had (cached: devices repeat).
-
-    GETBULK returns max-repetitions entries for every span, so a span with fewer entries than
-    the largest in its request returns useless ones. Groups are sorted by their entries and
-    merged only while that waste costs less than another exchange; empty tables ride along
-    as non-repeaters of the first walk. When the sizes are ``trusted`` (known from an earlier
-    full walk), a structural table with one row is read as one non-repeater per column,
-    without the entry past its end that a walk needs to see the end.
-    """
-    once = tuple(i for i, r in enumerate(rows) if trusted and r == 1 and TABLES[i].structural)
-    sparse = tuple(i for i, r in enumerate(rows) if r == 0)
-    sized = sorted(
-        ((i, TABLES[i].width * r) for i, r in enumerate(rows) if r > 0 and i not in once),
-        key=lambda x: x[1],
-    )
-    buckets: list[list[tuple[int, int]]] = []
-    for index, entries in sized:
-        if buckets:
-            waste = sum(len(TABLES[g].spans) * (entries - e) for g, e in buckets[-1])
-            if waste * _VARBIND_BYTES < _EXCHANGE_BYTES:
-                buckets[-1].append((index, entries))
-                continue
-        buckets.append([(index, entries)])
-    if not buckets:
-        buckets.append([])
-    steps = []
-    for n, bucket in enumerate(buckets):
-        mine = (*sparse, *once) if n == 0 else ()
-        steps.append(
-            _Step(
-                groups=tuple(g for g, _ in bucket),
-                spans=tuple(s for g, _ in bucket for s in TABLES[g].spans),
-                sparse_groups=mine,
-                sparse=tuple(s for g in sparse for s in TABLES[g].spans) if n == 0 else (),
-                once=tuple(_columns_of(g) for g in once) if n == 0 else (),
-                repetitions=min(MAX_REPETITIONS, max((e for _, e in bucket), default=0) + 1),
-                carries_first=n == 0,
-            )
-        )
-    return tuple(steps)
-
-
-def _columns_of(group: int) -> tuple[Span, ...]:
-    return tuple(
-        Span(s.entry, c, c) for s in TABLES[group].spans for c in range(s.first, s.last + 1)
-    )
-
-
-_DEFAULT_ROWS: Final = tuple(g.expected_rows for g in TABLES)
-_GROUP_COLUMNS: Final = tuple(
-    tuple((*s.entry, c) for s in g.spans for c in range(s.first, s.last + 1)) for g in TABLES
-)
+# (sysObjectID, manufacturer) -> the vendor profile to read the device with
+ProfileFinder = Callable[[object, str | None], VendorProfile | None]
 
 
 @dataclass(slots=True)
 class Reader:
-    """Reads printers through a walker, remembering each device's table sizes."""
+    """Reads printers through a walker, remembering each device's table sizes and profile.
+
+    ``profiles`` picks a device's vendor profile (the registry of ``protocols/snmp/vendors``
+    by default); the Reader itself knows no vendor.
+    """
 
     walker: Walker
-    row_hints: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    polls: dict[str, int] = field(default_factory=dict)
+    hosts: dict[str, _Host] = field(default_factory=dict)
     revalidate_every: int = REVALIDATE_EVERY
+    profiles: ProfileFinder = profile_for
 
     async def read(self, target: Target, known: dict[Oid, Value] | None = None) -> Reading:
         """Poll one device fully and return its normalized reading."""
-        return normalize(await self.read_raw(target, known))
+        reading = normalize(await self.read_raw(target, known))
+        return self._compare(self.hosts[target.host], reading)
 
     async def read_raw(self, target: Target, known: dict[Oid, Value] | None = None) -> RawReading:
         """Poll one device fully; ``known`` holds scalars already read (e.g. by the probe).
@@ -168,45 +99,174 @@ class Reader:
         along as non-repeaters of the first one. So a routine poll is three or four exchanges.
         """
         have = known or {}
-        first = tuple(oid for oid in FIRST_ROWS if oid not in have)
-        known_rows = self.row_hints.get(target.host)
-        rows = list(known_rows or _DEFAULT_ROWS)
-        count = self.polls.get(target.host, 0)
-        self.polls[target.host] = count + 1
-        # table sizes learned by a full walk are trusted, and checked again now and then
-        trusted = known_rows is not None and count % self.revalidate_every != 0
-        steps = plan(tuple(rows), trusted)
-        walks = [self._walk(target, step, first if step.carries_first else ()) for step in steps]
-        # the first walk runs in this task; only the others need tasks of their own
+        host = self.hosts.get(target.host)
+        if host is None:
+            host = self.hosts[target.host] = _Host()
+        count, host.polls = host.polls, host.polls + 1
+        full = count % self.revalidate_every == 0
+        if not host.decided and mibs.SYS_OBJECT_ID in have:
+            found = self.profiles(have[mibs.SYS_OBJECT_ID], None)
+            if found is not None:  # else the brand, after the poll, may still name one
+                self._decide(host, target, found)
+        vendor = host.vendor
+        layout = vendor.layout if vendor is not None else BASE
+        known_rows = host.rows if host.rows and len(host.rows) == len(layout.tables) else None
+        trusted = known_rows is not None and not full
+        rows = list(known_rows or layout.default_rows)
+        first, once = _asks(vendor, host, full, have)
+        steps = layout.plan(tuple(rows), trusted)
+        results = await self._run(target, steps, first, once)
+        scalars = dict(have)
+        tables: dict[Oid, Column] = {}
+        for step, result in zip(steps, results, strict=True):
+            self._absorb(layout, vendor, step, result, rows, scalars, tables)
+        if not host.decided:
+            brand = manufacturer_of(RawReading(target.host, scalars, tables))
+            self._decide(host, target, self.profiles(scalars.get(mibs.SYS_OBJECT_ID), brand))
+            if host.vendor is not None:
+                vendor = host.vendor
+                rows += await self._vendor_walk(target, vendor, scalars, tables)
+        if vendor is not None:
+            self._remember(host, vendor, scalars, tables, full)
+        host.rows = tuple(rows)
+        return RawReading(target.host, scalars, tables, vendor.profile if vendor else None)
+
+    def _decide(self, host: _Host, target: Target, profile: VendorProfile | None) -> None:
+        """Settle the device's profile (and the quirks that come with it)."""
+        host.decided = True
+        host.vendor = compiled(profile) if profile is not None else None
+        if profile is not None and profile.quirks.no_getbulk:
+            self.walker.no_bulk.add(target.address)
+
+    async def _run(
+        self,
+        target: Target,
+        steps: tuple[Step, ...],
+        first: tuple[Oid, ...],
+        once: tuple[Span, ...],
+    ) -> list[WalkResult]:
+        """Run the walks of a plan; the first in this task, the others concurrently."""
+        walks = [
+            self._walk(target, step, first if step.carries_first else (), once) for step in steps
+        ]
         others = [asyncio.ensure_future(w) for w in walks[1:]]
         try:
-            results = [await walks[0], *(await asyncio.gather(*others))]
+            return [await walks[0], *(await asyncio.gather(*others))]
         except BaseException:
             for task in others:
                 task.cancel()
             raise
-        scalars = dict(have)
-        tables: dict[Oid, dict[Oid, Value]] = {}
-        for step, result in zip(steps, results, strict=True):
-            scalars.update(result.first)
-            columns = result.columns
-            for g in (*step.groups, *step.sparse_groups):
-                most = 0
-                for column in _GROUP_COLUMNS[g]:
-                    cells = columns.get(column)
-                    if cells is not None and len(cells) > most:
-                        most = len(cells)
-                rows[g] = most
-            for column, cells in columns.items():
-                if column[:-1] == _SYSTEM:
-                    scalars.update({(*column, *suffix): v for suffix, v in cells.items()})
-                else:
-                    tables[column] = cells
-        self.row_hints[target.host] = tuple(rows)
-        return RawReading(target.host, scalars, tables)
 
-    async def _walk(self, target: Target, step: _Step, first: tuple[Oid, ...]) -> WalkResult:
+    async def _walk(
+        self, target: Target, step: Step, first: tuple[Oid, ...], cells: tuple[Span, ...]
+    ) -> WalkResult:
         once = tuple(span for group in step.once for span in group)
+        if step.carries_first:
+            once += cells
         return await self.walker.walk(
             target, step.spans, step.repetitions, first_rows=first, sparse=step.sparse, once=once
         )
+
+    @staticmethod
+    def _absorb(
+        layout: Layout,
+        vendor: VendorPlan | None,
+        step: Step,
+        result: WalkResult,
+        rows: list[int],
+        scalars: dict[Oid, Value],
+        tables: dict[Oid, Column],
+    ) -> None:
+        """Take one walk's answers: first rows and cells as scalars, the rest as columns."""
+        scalars.update(result.first)
+        columns = result.columns
+        for g in (*step.groups, *step.sparse_groups):
+            rows[g] = rows_of(layout.group_columns[g], columns)
+        cells = vendor.cell_oids if vendor is not None else frozenset()
+        for column, found in columns.items():
+            if column[:-1] == SYSTEM:
+                scalars.update({(*column, *suffix): v for suffix, v in found.items()})
+            elif column in cells:
+                if () in found:
+                    scalars[column] = found[()]
+            else:
+                tables[column] = found
+
+    async def _vendor_walk(
+        self,
+        target: Target,
+        vendor: VendorPlan,
+        scalars: dict[Oid, Value],
+        tables: dict[Oid, Column],
+    ) -> list[int]:
+        """The vendor's objects, read in one more walk once the first poll named the vendor."""
+        groups = [vendor.layout.tables[g] for g in vendor.groups]
+        spans = tuple(s for g in groups if g.expected_rows > 0 for s in g.spans)
+        sparse = tuple(s for g in groups if g.expected_rows == 0 for s in g.spans)
+        repetitions = min(MAX_REPETITIONS, max((g.expected_rows for g in groups), default=0) + 1)
+        result = await self.walker.walk(
+            target,
+            spans,
+            repetitions,
+            first_rows=tuple(o for o, _ in vendor.first),
+            sparse=sparse,
+            once=tuple(s for s, _, _ in vendor.cells),
+        )
+        step = Step((), (), (), (), (), 0, True)
+        self._absorb(vendor.layout, vendor, step, result, [], scalars, tables)
+        return [rows_of(vendor.layout.group_columns[g], result.columns) for g in vendor.groups]
+
+    @staticmethod
+    def _remember(
+        host: _Host,
+        vendor: VendorPlan,
+        scalars: dict[Oid, Value],
+        tables: dict[Oid, Column],
+        full: bool,
+    ) -> None:
+        """Keep what does not change until the next full poll; fill a routine poll with it."""
+        static = vendor.layout.static_columns
+        if full:
+            asked = [o for o, _ in vendor.first] + [o for _, o, _ in vendor.cells]
+            host.absent = frozenset(o for o in asked if o not in scalars)
+            host.identity = {o: scalars[o] for o in vendor.identity if o in scalars}
+            host.static = {c: tables[c] for c in static if c in tables}
+            return
+        for oid, value in host.identity.items():
+            scalars.setdefault(oid, value)
+        for column, cells in host.static.items():
+            tables.setdefault(column, cells)
+
+    def _compare(self, host: _Host, reading: Reading) -> Reading:
+        """Flag counters that went down since this device's previous reading."""
+        counters = reading.counters
+        previous, serial = host.previous, reading.identity.serial
+        if previous is not None and host.previous_serial == serial:
+            backwards = went_backwards(previous, counters)
+            if backwards:
+                counters = replace(counters, anomalies=(*counters.anomalies, *backwards))
+                reading = replace(reading, counters=counters)
+        host.previous = _carry(previous, counters) if host.previous_serial == serial else counters
+        host.previous_serial = serial
+        return reading
+
+
+def _asks(
+    vendor: VendorPlan | None, host: _Host, full: bool, have: dict[Oid, Value]
+) -> tuple[tuple[Oid, ...], tuple[Span, ...]]:
+    """The first rows and vendor cells of a poll: identity objects and objects the device did
+    not answer are asked on full polls only."""
+    first = [oid for oid in FIRST_ROWS if oid not in have]
+    if vendor is None:
+        return tuple(first), ()
+    skip = frozenset() if full else host.absent | vendor.identity
+    first += [oid for oid, _ in vendor.first if oid not in skip]
+    return tuple(first), tuple(span for span, oid, _ in vendor.cells if oid not in skip)
+
+
+def _carry(previous: Counters | None, current: Counters) -> Counters:
+    """The counters to compare the next reading with: the newest known value of each kind."""
+    if previous is None:
+        return current
+    kept = {k: getattr(previous, k) for k in COUNTER_KINDS if getattr(current, k) is None}
+    return replace(current, **kept) if kept else current

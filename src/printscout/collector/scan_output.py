@@ -52,6 +52,8 @@ def reading_to_json(reading: Reading) -> dict[str, Any]:
             "fax": reading.counters.fax,
             "scan": reading.counters.scan,
             "unit": reading.counters.unit,
+            "large": reading.counters.large,
+            "anomalies": list(reading.counters.anomalies),
         },
         "trays": [
             {
@@ -79,6 +81,7 @@ def _supply(s: Supply) -> dict[str, Any]:
         "unit": s.unit,
         "serial": s.serial,
         "class": s.supply_class,
+        "level_source": s.level_source,
     }
 
 

@@ -85,11 +85,20 @@ class Supply:
     unit: str | None
     supply_class: str | None = None
     serial: str | None = None
+    # where level_percent and state come from: "printer_mib", or the vendor rule or object
+    # that gave them (ricoh_private, brother_status_code, canon_three_step, brother_maintenance)
+    level_source: str = "printer_mib"
 
 
 @dataclass(frozen=True, slots=True)
 class Counters:
-    """Lifetime page/impression counters; ``None`` when the device does not give one."""
+    """Lifetime page/impression counters; ``None`` when the device does not give one.
+
+    ``large`` counts large-paper (A3 / ledger) pages where the vendor gives them.
+    ``anomalies`` names what is wrong with these numbers (a count that went backwards since
+    the device's previous reading, colour above total, a packed record that failed its check);
+    the numbers are still the device's, never corrected.
+    """
 
     total: int | None = None
     mono: int | None = None
@@ -99,6 +108,8 @@ class Counters:
     fax: int | None = None
     scan: int | None = None
     unit: str | None = None
+    large: int | None = None
+    anomalies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
