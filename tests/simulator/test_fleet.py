@@ -50,7 +50,7 @@ def test_counters_advance_and_toner_falls_as_time_passes() -> None:
             async with SnmpEngine() as engine:
                 reader = Reader(Walker(engine))
                 first = await reader.read(Target("127.84.4.1", PORT))
-                await asyncio.sleep(0.2)
+                await asyncio.sleep(0.6)  # past the simulator's clock hold
                 return first, await reader.read(Target("127.84.4.1", PORT))
         finally:
             fleet.close()
@@ -75,3 +75,28 @@ def test_counters_advance_and_toner_falls_as_time_passes() -> None:
 def test_it_refuses_to_bind_outside_loopback(network: str) -> None:
     with pytest.raises(ValueError, match="loopback"):
         loopback_addresses(network, 1)
+
+
+@pytest.mark.parametrize("vendor", ["kyocera-", "sharp-", "samsung-"])
+def test_vendor_meter_reads_advance_and_keep_adding_up(vendor: str) -> None:
+    recording = next(p for p in builtin_recordings() if p.stem.startswith(vendor))
+
+    async def run() -> tuple[Reading, Reading]:
+        fleet = await start_fleet([recording], ["127.84.5.1"], port=PORT, speed=360_000.0)
+        try:
+            async with SnmpEngine() as engine:
+                reader = Reader(Walker(engine))
+                first = await reader.read(Target("127.84.5.1", PORT))
+                await asyncio.sleep(0.6)  # past the simulator's clock hold
+                return first, await reader.read(Target("127.84.5.1", PORT))
+        finally:
+            fleet.close()
+
+    before, after = asyncio.run(run())
+    assert before.counters.total is not None and after.counters.total is not None
+    assert after.counters.total > before.counters.total
+    for reading in (before, after):
+        mono, color, total = reading.counters.mono, reading.counters.color, reading.counters.total
+        if mono is not None and color is not None and total is not None:
+            assert abs(mono + color - total) <= 2  # each share is rounded down on its own
+    assert not after.counters.anomalies

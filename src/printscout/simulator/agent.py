@@ -45,6 +45,7 @@ class Agent:
         """Answer one datagram; None means stay silent (bad community, garbage, faults)."""
         if Fault.SILENT in printer.faults:
             return None
+        printer.begin_request()
         try:
             version = pdus.peek_version(data)
             if version == pdus.V3:

@@ -16,6 +16,7 @@ from typing import Final
 
 from printscout.protocols.snmp import ber, mibs
 from printscout.protocols.snmp.ber import Oid, Value
+from printscout.protocols.snmp.vendors import profile_for_object_id
 from printscout.simulator.snmprec import Recording
 
 _TONER_TYPES: Final = frozenset({3, 5, 6, 21})
@@ -50,6 +51,7 @@ _FAULT_DISPLAY: Final = {
     Fault.DOOR_OPEN: b"Close front door",
 }
 HUGE_STRING: Final = 20_000
+CLOCK_HOLD: Final = 0.5  # seconds of real time a poll's requests see the same instant
 _SERIAL_IN_TEXT: Final = re.compile(rb"(?<=SN:)[A-Za-z0-9]{4,}|(?<=S/N )[A-Za-z0-9]{4,}")
 
 
@@ -65,6 +67,8 @@ class SimPrinter:
     slow_seconds: float = 2.0
     started: float = field(default_factory=time.monotonic)
     overrides: dict[Oid, Value] = field(default_factory=dict)
+    meters: dict[Oid, float] = field(default_factory=dict)
+    held_at: float | None = None
     engine_id: bytes = b""
     personalize: bool = True
 
@@ -74,6 +78,7 @@ class SimPrinter:
             self.engine_id = b"\x80\x00\x1f\x88\x04" + f"ps-{self.address}".encode()
         if self.personalize:
             self._personalize(digest)
+        self.meters = vendor_meters(self.recording)
 
     def _personalize(self, digest: bytes) -> None:
         """Give this copy of the recording its own serial, MAC and name."""
@@ -94,9 +99,21 @@ class SimPrinter:
 
     # ------------------------------------------------------------ time
 
+    def begin_request(self) -> None:
+        """Hold the simulated clock still for the requests of one poll.
+
+        A real printer's counters agree with each other at any instant; reading them across
+        the few requests of one poll must not see pages added in between (mono above total).
+        The clock moves on when a request comes more than a hold period after the last move.
+        """
+        now = time.monotonic()
+        if self.held_at is None or now - self.held_at > CLOCK_HOLD:
+            self.held_at = now
+
     def elapsed(self) -> float:
         """Simulated seconds since the printer started."""
-        return (time.monotonic() - self.started) * self.speed
+        now = self.held_at if self.held_at is not None else time.monotonic()
+        return (now - self.started) * self.speed
 
     def pages(self) -> int:
         """Pages printed since the simulation started."""
@@ -126,6 +143,9 @@ class SimPrinter:
             return type(value)((value + self.pages()) % (1 << 32))
         if column == mibs.PRT_SUPPLIES_LEVEL and isinstance(value, int):
             return self._level(oid, value)
+        share = self.meters.get(oid)
+        if share is not None and isinstance(value, int):
+            return type(value)((value + int(self.pages() * share)) % (1 << 32))
         faulted = [f for f in _FAULT_BITS if f in self.faults]
         if not faulted:
             return None
@@ -165,6 +185,39 @@ class SimPrinter:
             rows[(*mibs.PRT_ALERT_CODE, 1, index)] = code
             rows[(*mibs.PRT_ALERT_DESCRIPTION, 1, index)] = text
         return rows
+
+
+def vendor_meters(recording: Recording) -> dict[Oid, float]:
+    """The vendor's private page counters in a recording, each with its share of new pages.
+
+    A counter's share is its recorded value over the recorded total, so that mono + colour
+    (and print + copy + fax) keep adding up to the total as pages accumulate. Of a counter
+    that is a sum (simplex + duplex), only the first part moves.
+    """
+    sys_object_id = recording.get(mibs.SYS_OBJECT_ID)
+    profile = profile_for_object_id(sys_object_id)
+    if profile is None:
+        return {}
+    first_parts = [(c.kind, c.parts[0]) for c in profile.counters if c.parts]
+    recorded = {o: v for _, o in first_parts if isinstance(v := recording.get(o), int)}
+    totals = [recorded[o] for kind, o in first_parts if kind == "total" and o in recorded]
+    life = [v for o, v in zip(recording.oids, recording.values, strict=True)
+            if o[:-2] == mibs.PRT_MARKER_LIFE_COUNT and isinstance(v, int)]  # fmt: skip
+    total = (totals or life or [0])[0]
+    meters: dict[Oid, float] = {}
+    for kind, counter in first_parts:
+        value = recorded.get(counter)
+        if value is None:
+            continue
+        meters[counter] = 1.0 if kind == "total" or total <= 0 else min(1.0, value / total)
+    # counter tables (Sharp labels, Samsung job x colour, Canon codes): every value row moves
+    # by its own share, whatever it counts
+    for table in profile.counter_tables:
+        n = len(table.values)
+        for o, v in zip(recording.oids, recording.values, strict=True):
+            if o[:n] == table.values and isinstance(v, int) and not isinstance(v, bool):
+                meters[o] = 1.0 if total <= 0 else min(1.0, v / total)
+    return meters
 
 
 def _octets(address: str) -> bytes:
