@@ -3,7 +3,7 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.stamp
-DEBIAN_PACKAGES := snmp snmpd onesixtyone
+DEBIAN_PACKAGES := snmp snmpd onesixtyone cups-ipp-utils
 
 .PHONY: test demo bench lint typecheck check system-deps clean
 

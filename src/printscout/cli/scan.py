@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from printscout.collector.discovery import DEFAULT_WORKERS, discover
 from printscout.collector.scan_output import json_line, readings_table
+from printscout.collector.sources import Sources, SourceSettings
 from printscout.collector.targets import TargetSpec, expand, parse_targets
 from printscout.domain.errors import TargetError
 from printscout.domain.reading import Reading
@@ -33,6 +34,7 @@ class ScanSettings:
     icmp: bool
     limits: EngineLimits
     workers: int
+    sources: SourceSettings = field(default_factory=SourceSettings)
 
 
 def add_parser(
@@ -56,6 +58,14 @@ def add_parser(
     p.add_argument("--priv-protocol", default="AES")
     p.add_argument("--priv-key")
     p.add_argument("--context", default="", help="SNMPv3 context name")
+    p.add_argument(
+        "--ipp", action="store_true", help="also ask IPP: thin SNMP readings, silent hosts"
+    )
+    p.add_argument("--ipp-port", type=int, default=631)
+    p.add_argument("--ipp-tls", action="store_true", help="IPP over HTTPS (ipps)")
+    p.add_argument("--ews", action="store_true", help="read HP printers' LEDM web pages too")
+    p.add_argument("--ews-port", type=int, default=None, help="default 80, or 443 with TLS")
+    p.add_argument("--ews-tls", action="store_true", help="LEDM pages over HTTPS")
     return p
 
 
@@ -83,7 +93,11 @@ def settings_from(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         icmp=args.icmp,
         limits=EngineLimits(args.rate, args.max_in_flight),
         workers=args.max_in_flight,
-    )
+        sources=SourceSettings(
+            ipp=args.ipp, ipp_port=args.ipp_port, ipp_tls=args.ipp_tls, ews=args.ews,
+            ews_port=args.ews_port, ews_tls=args.ews_tls, timeout=max(args.timeout, 1.0),
+        ),
+    )  # fmt: skip
 
 
 def _user(args: argparse.Namespace, parser: argparse.ArgumentParser) -> v3.UsmUser:
@@ -138,14 +152,16 @@ async def _scan(settings: ScanSettings) -> list[Reading]:
             found += answered
             progress.update(task, advance=1, description=f"probing ({found} answered)")
 
-        async with SnmpEngine(settings.limits) as engine:
+        async with SnmpEngine(settings.limits) as engine, Sources(settings.sources) as sources:
             readings = await discover(
                 engine,
                 addresses,
                 settings.credentials,
                 workers=settings.workers,
                 on_probed=probed,
+                sources=sources if settings.sources.any else None,
             )
+
     return readings
 
 

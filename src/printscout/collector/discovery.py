@@ -14,6 +14,7 @@ from typing import Final
 
 from printscout.collector.identity import merge_duplicates
 from printscout.collector.reader import Reader
+from printscout.collector.sources import Sources
 from printscout.domain.errors import SnmpError
 from printscout.domain.reading import Reading
 from printscout.protocols.snmp import mibs
@@ -93,21 +94,37 @@ async def discover(
     workers: int = DEFAULT_WORKERS,
     on_probed: Callable[[str, bool], None] | None = None,
     on_read: Callable[[Reading | None], None] | None = None,
+    sources: Sources | None = None,
 ) -> list[Reading]:
-    """Sweep, then fully read each responder while the sweep goes on."""
+    """Sweep, then fully read each responder while the sweep goes on.
+
+    With ``sources``, SNMP readings are enriched (HP LEDM, IPP for thin ones) and addresses
+    that stayed silent to SNMP are asked over IPP.
+    """
     reader = Reader(Walker(engine))
     reads: list[asyncio.Task[Reading | None]] = []
+    silent: list[str] = []
 
     async def read(found: Probe) -> Reading | None:
         try:
-            reading = await reader.read(found.target, found.scalars)
+            reading: Reading | None = await reader.read(found.target, found.scalars)
         except SnmpError:
             reading = None
+        if reading is not None and sources is not None:
+            reading = await sources.enrich(reading)
         if on_read is not None:
             on_read(reading)
         return reading
 
-    async for found in sweep(engine, addresses, credentials, workers=workers, on_probed=on_probed):
+    def probed(address: str, answered: bool) -> None:
+        if not answered:
+            silent.append(address)
+        if on_probed is not None:
+            on_probed(address, answered)
+
+    async for found in sweep(engine, addresses, credentials, workers=workers, on_probed=probed):
         reads.append(asyncio.ensure_future(read(found)))
-    results = await asyncio.gather(*reads)
-    return merge_duplicates([r for r in results if r is not None])
+    results = [r for r in await asyncio.gather(*reads) if r is not None]
+    if sources is not None:
+        results += await sources.ipp_only(silent)
+    return merge_duplicates(results)
