@@ -57,8 +57,8 @@ def evaluate(results: Json) -> list[Json]:
     check("bytes per silent address", 150, "B", _get(results, "wire", "silent_address", "total"),
           "probe + retry, UDP payload")  # fmt: skip
     check("bytes per full colour poll", 2700, "B",
-          _get(results, "wire", "colour_poll", "routine", "total"),
-          "routine poll (table sizes remembered), UDP payload both ways")  # fmt: skip
+          _get(results, "wire", "colour_poll", "full", "total"),
+          "hourly full poll: every column, sizes known; UDP payload both ways")  # fmt: skip
     return rows
 
 
@@ -142,8 +142,13 @@ def _wire_md(wire: Json) -> list[str]:
         row("one silent address (probe + retry)", wire["silent_address"]),
     ]
     for key, label in (("colour_poll", "colour"), ("mono_poll", "mono"), ("snmpd_poll", "snmpd")):
-        out.append(row(f"{label} printer, first full poll", wire[key]["first"]))
-        out.append(row(f"{label} printer, routine full poll", wire[key]["routine"]))
+        out.append(row(f"{label} printer, first read (learns sizes, vendor)", wire[key]["first"]))
+        out.append(row(f"{label} printer, hourly full poll", wire[key]["full"]))
+        out.append(row(f"{label} printer, routine poll (what changes)", wire[key]["routine"]))
+        average = wire[key]["hourly_average"]
+        out.append(
+            f"| {label} printer, average of an hour of 5-minute polls | {average:,.0f} | | | |"
+        )
     d = wire["discover_24"]
     out.append(row(f"discover a /24 ({d['addresses']} addresses, {d['readings']} printer)", d))
     return out

@@ -14,6 +14,7 @@ from typing import Final
 
 from bench.measure import FIXTURES, RECORDINGS, Json, Simulator, addresses
 from printscout.collector.discovery import discover, sweep
+from printscout.collector.plan import REVALIDATE_EVERY
 from printscout.collector.reader import Reader
 from printscout.protocols.snmp.client import SnmpEngine, Target
 from printscout.protocols.snmp.walk import Walker
@@ -82,15 +83,23 @@ async def _silent(hosts: list[str]) -> Json:
 
 
 async def _polls(host: str, port: int) -> Json:
-    """One Reader, two full polls: the first, then a routine one with row counts remembered."""
+    """One Reader polling one printer for an hour of 5-minute polls: the first read (which
+    learns table sizes and the vendor), a routine poll (only what changes) and the hourly full
+    poll (every column again, sizes known), then the average over the hour."""
     target = Target(host, port)
     async with SnmpEngine() as engine:
         reader = Reader(Walker(engine))
         steps: Json = {}
-        for name in ("first", "routine"):
+        totals: list[int] = []
+        for n in range(REVALIDATE_EVERY + 1):
             before = asdict(engine.traffic)
             reading = await reader.read(target)
-            steps[name] = _bytes(_delta(before, asdict(engine.traffic)))
+            step = _bytes(_delta(before, asdict(engine.traffic)))
+            totals.append(step["total"])
+            name = {0: "first", 1: "routine", REVALIDATE_EVERY: "full"}.get(n)
+            if name is not None:
+                steps[name] = step
+        steps["hourly_average"] = sum(totals[1:]) / REVALIDATE_EVERY
         steps["supplies"] = len(reading.supplies)
     return steps
 

@@ -31,11 +31,17 @@ class TableGroup:
     structural: bool = True  # rows follow the hardware, not events (alerts do not)
     static: bool = False
     optional: bool = False
+    # the spans a routine poll reads (the columns that change); None: all of ``spans``,
+    # (): none (the group is read on full polls only)
+    routine: tuple[Span, ...] | None = None
 
-    @property
-    def width(self) -> int:
+    def spans_for(self, routine: bool) -> tuple[Span, ...]:
+        """The spans of a full or of a routine poll."""
+        return self.routine if routine and self.routine is not None else self.spans
+
+    def width(self, routine: bool = False) -> int:
         """Entries one row costs in a GETBULK answer (spans walk their columns in turn)."""
-        return max(span.width for span in self.spans)
+        return max((span.width for span in self.spans_for(routine)), default=0)
 
 
 def _span(entry: Oid, first: int, last: int) -> Span:
@@ -52,21 +58,35 @@ _PRT_ALERT: Final = mibs.PRT_ALERT_CODE[:-1]
 # (hrDeviceID, prtInputStatus): one extra small value per row costs less than a varbind more
 # in every request and an overshoot per column.
 SYSTEM: Final = mibs.SYS_DESCR[:-2]
+# Routine polls (between full ones) read only what changes: uptime, device status, counters,
+# supply and tray levels, console and alerts; descriptions, names, capacities, colorants and
+# MAC addresses come from the last full poll.
 TABLES: Final = (
     # the system group's scalars sysDescr.0 .. sysLocation.0, walked like a one-row table
-    TableGroup("system", (_span(SYSTEM, 1, 6),), 1),
-    TableGroup("devices", (_span(_HR_DEVICE, 2, 3), Span.column(mibs.HR_DEVICE_STATUS)), 1),
-    TableGroup("interfaces", (Span.column(mibs.IF_TYPE), Span.column(mibs.IF_PHYS_ADDRESS)), 1),
-    TableGroup("localization", (Span.column(mibs.PRT_LOCALIZATION_CHARSET),), 1),
-    TableGroup("markers", (_span(_PRT_MARKER, 3, 4),), 1),
-    TableGroup("supplies", (_span(_PRT_SUPPLIES, 3, 9),), 6),
-    TableGroup("colorants", (Span.column(mibs.PRT_COLORANT_VALUE),), 4),
-    TableGroup("inputs", (_span(_PRT_INPUT, 9, 13),), 3),
+    TableGroup("system", (_span(SYSTEM, 1, 6),), 1, routine=(_span(SYSTEM, 3, 3),)),
+    TableGroup(
+        "devices",
+        (_span(_HR_DEVICE, 2, 3), Span.column(mibs.HR_DEVICE_STATUS)),
+        1,
+        routine=(Span.column(mibs.HR_DEVICE_STATUS),),
+    ),
+    TableGroup(
+        "interfaces",
+        (Span.column(mibs.IF_TYPE), Span.column(mibs.IF_PHYS_ADDRESS)),
+        1,
+        routine=(),
+    ),
+    TableGroup("localization", (Span.column(mibs.PRT_LOCALIZATION_CHARSET),), 1, routine=()),
+    TableGroup("markers", (_span(_PRT_MARKER, 3, 4),), 1, routine=(_span(_PRT_MARKER, 4, 4),)),
+    TableGroup("supplies", (_span(_PRT_SUPPLIES, 3, 9),), 6, routine=(_span(_PRT_SUPPLIES, 9, 9),)),
+    TableGroup("colorants", (Span.column(mibs.PRT_COLORANT_VALUE),), 4, routine=()),
+    TableGroup("inputs", (_span(_PRT_INPUT, 9, 13),), 3, routine=(_span(_PRT_INPUT, 10, 10),)),
     TableGroup("console", (Span.column(mibs.PRT_CONSOLE_DISPLAY_TEXT),), 1),
     TableGroup("alerts", (_span(_PRT_ALERT, 2, 8),), 0, structural=False),
 )
 MAX_REPETITIONS: Final = 128
-REVALIDATE_EVERY: Final = 12  # a full walk of every table every 12th poll (hourly at 5 min)
+REVALIDATE_EVERY: Final = 12  # a full poll (every column) every 12th poll (hourly at 5 min)
+RECOUNT_EVERY: Final = 288  # a walk that re-learns every table's size daily (at 5 min)
 MAX_PLANS: Final = 1024  # plans cached per layout (devices repeat the same row counts)
 _VARBIND_BYTES: Final = 22  # a typical Printer-MIB varbind in a response
 _EXCHANGE_BYTES: Final = 200  # headers of a request and its answer (~70 B), and ~60 µs of CPU
@@ -99,23 +119,33 @@ class Layout:
             tuple((*s.entry, c) for s in g.spans for c in range(s.first, s.last + 1))
             for g in tables
         )
+        # columns a routine poll does not read, carried over from the last full poll
         self.static_columns = tuple(
-            c for g, cols in zip(tables, self.group_columns, strict=True) if g.static for c in cols
+            c
+            for g, cols in zip(tables, self.group_columns, strict=True)
+            for c in cols
+            if g.static or c not in _columns(g.spans_for(routine=True))
         )
-        self._plans: dict[tuple[tuple[int, ...], bool], tuple[Step, ...]] = {}
+        self._plans: dict[tuple[tuple[int, ...], bool, bool], tuple[Step, ...]] = {}
 
-    def plan(self, rows: tuple[int, ...], trusted: bool) -> tuple[Step, ...]:
-        """The walks of a poll, given the rows each table group had (cached: devices repeat)."""
-        key = (rows, trusted)
+    def plan(self, rows: tuple[int, ...], trusted: bool, routine: bool) -> tuple[Step, ...]:
+        """The walks of a poll, given the rows each table group had (cached: devices repeat).
+
+        ``trusted``: the row counts come from an earlier walk of this device; ``routine``: a
+        poll between full ones, which reads only the columns that change.
+        """
+        key = (rows, trusted, routine and trusted)
         steps = self._plans.get(key)
         if steps is None:
             if len(self._plans) >= MAX_PLANS:
                 self._plans.clear()
-            steps = self._plans[key] = _plan(self.tables, rows, trusted)
+            steps = self._plans[key] = _plan(self.tables, rows, trusted, routine and trusted)
         return steps
 
 
-def _plan(tables: tuple[TableGroup, ...], rows: tuple[int, ...], trusted: bool) -> tuple[Step, ...]:
+def _plan(
+    tables: tuple[TableGroup, ...], rows: tuple[int, ...], trusted: bool, routine: bool
+) -> tuple[Step, ...]:
     """GETBULK returns max-repetitions entries for every span, so a span with fewer entries
     than the largest in its request returns useless ones. Groups are sorted by their entries
     and merged only while that waste costs less than another exchange; empty tables ride along
@@ -125,19 +155,21 @@ def _plan(tables: tuple[TableGroup, ...], rows: tuple[int, ...], trusted: bool) 
     optional groups are not read at all.
     """
     skip = {
-        i for i, g in enumerate(tables) if trusted and (g.static or (g.optional and rows[i] == 0))
+        i
+        for i, g in enumerate(tables)
+        if (trusted and g.optional and rows[i] == 0) or (routine and (g.static or g.routine == ()))
     }
     live = [i for i in range(len(tables)) if i not in skip]
     once = tuple(i for i in live if trusted and rows[i] == 1 and tables[i].structural)
     sparse = tuple(i for i in live if rows[i] == 0)
     sized = sorted(
-        ((i, tables[i].width * rows[i]) for i in live if rows[i] > 0 and i not in once),
+        ((i, tables[i].width(routine) * rows[i]) for i in live if rows[i] > 0 and i not in once),
         key=lambda x: x[1],
     )
     buckets: list[list[tuple[int, int]]] = []
     for index, entries in sized:
         if buckets:
-            waste = sum(len(tables[g].spans) * (entries - e) for g, e in buckets[-1])
+            waste = sum(len(tables[g].spans_for(routine)) * (entries - e) for g, e in buckets[-1])
             if waste * _VARBIND_BYTES < _EXCHANGE_BYTES:
                 buckets[-1].append((index, entries))
                 continue
@@ -149,10 +181,12 @@ def _plan(tables: tuple[TableGroup, ...], rows: tuple[int, ...], trusted: bool) 
         steps.append(
             Step(
                 groups=tuple(g for g, _ in bucket),
-                spans=tuple(s for g, _ in bucket for s in tables[g].spans),
+                spans=tuple(s for g, _ in bucket for s in tables[g].spans_for(routine)),
                 sparse_groups=(*sparse, *once) if n == 0 else (),
-                sparse=tuple(s for g in sparse for s in tables[g].spans) if n == 0 else (),
-                once=tuple(_columns_of(tables[g]) for g in once) if n == 0 else (),
+                sparse=(
+                    tuple(s for g in sparse for s in tables[g].spans_for(routine)) if n == 0 else ()
+                ),
+                once=tuple(_columns_of(tables[g], routine) for g in once) if n == 0 else (),
                 repetitions=min(MAX_REPETITIONS, max((e for _, e in bucket), default=0) + 1),
                 carries_first=n == 0,
             )
@@ -160,16 +194,22 @@ def _plan(tables: tuple[TableGroup, ...], rows: tuple[int, ...], trusted: bool) 
     return tuple(steps)
 
 
-def _columns_of(group: TableGroup) -> tuple[Span, ...]:
-    return tuple(Span(s.entry, c, c) for s in group.spans for c in range(s.first, s.last + 1))
+def _columns_of(group: TableGroup, routine: bool) -> tuple[Span, ...]:
+    return tuple(
+        Span(s.entry, c, c) for s in group.spans_for(routine) for c in range(s.first, s.last + 1)
+    )
+
+
+def _columns(spans: tuple[Span, ...]) -> frozenset[Oid]:
+    return frozenset((*s.entry, c) for s in spans for c in range(s.first, s.last + 1))
 
 
 BASE: Final = Layout(TABLES)
 
 
-def plan(rows: tuple[int, ...], trusted: bool) -> tuple[Step, ...]:
+def plan(rows: tuple[int, ...], trusted: bool, routine: bool = False) -> tuple[Step, ...]:
     """The walks of a poll of a device without a vendor profile (see :func:`_plan`)."""
-    return BASE.plan(rows, trusted)
+    return BASE.plan(rows, trusted, routine)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from printscout.collector.normalize import RawReading, manufacturer_of, normaliz
 from printscout.collector.plan import (
     BASE,
     MAX_REPETITIONS,
+    RECOUNT_EVERY,
     REVALIDATE_EVERY,
     SYSTEM,
     TABLES,
@@ -53,6 +54,13 @@ FIRST_ROWS: Final[tuple[Oid, ...]] = (
     mibs.PRT_CONSOLE_LOCALIZATION,
     mibs.PRT_GENERAL_SERIAL_NUMBER,
 )
+# What routine polls read again of those (the rest comes from the last full poll)
+ROUTINE_FIRST_ROWS: Final = FIRST_ROWS[:2]
+# Scalars that do not change between full polls
+STATIC_SCALARS: Final = frozenset(
+    {mibs.SYS_DESCR, mibs.SYS_OBJECT_ID, mibs.SYS_CONTACT, mibs.SYS_NAME, mibs.SYS_LOCATION,
+     *FIRST_ROWS[2:]}
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -104,6 +112,7 @@ class Reader:
             host = self.hosts[target.host] = _Host()
         count, host.polls = host.polls, host.polls + 1
         full = count % self.revalidate_every == 0
+        recount = count % RECOUNT_EVERY == 0
         if not host.decided and mibs.SYS_OBJECT_ID in have:
             found = self.profiles(have[mibs.SYS_OBJECT_ID], None)
             if found is not None:  # else the brand, after the poll, may still name one
@@ -111,10 +120,11 @@ class Reader:
         vendor = host.vendor
         layout = vendor.layout if vendor is not None else BASE
         known_rows = host.rows if host.rows and len(host.rows) == len(layout.tables) else None
-        trusted = known_rows is not None and not full
+        trusted = known_rows is not None and not recount
+        routine = trusted and not full
         rows = list(known_rows or layout.default_rows)
-        first, once = _asks(vendor, host, full, have)
-        steps = layout.plan(tuple(rows), trusted)
+        first, once = _asks(vendor, host, routine, have)
+        steps = layout.plan(tuple(rows), trusted, routine)
         results = await self._run(target, steps, first, once)
         scalars = dict(have)
         tables: dict[Oid, Column] = {}
@@ -126,8 +136,7 @@ class Reader:
             if host.vendor is not None:
                 vendor = host.vendor
                 rows += await self._vendor_walk(target, vendor, scalars, tables)
-        if vendor is not None:
-            self._remember(host, vendor, scalars, tables, full)
+        self._remember(host, host.vendor, scalars, tables, routine)
         host.rows = tuple(rows)
         return RawReading(target.host, scalars, tables, vendor.profile if vendor else None)
 
@@ -219,18 +228,20 @@ class Reader:
     @staticmethod
     def _remember(
         host: _Host,
-        vendor: VendorPlan,
+        vendor: VendorPlan | None,
         scalars: dict[Oid, Value],
         tables: dict[Oid, Column],
-        full: bool,
+        routine: bool,
     ) -> None:
         """Keep what does not change until the next full poll; fill a routine poll with it."""
-        static = vendor.layout.static_columns
-        if full:
-            asked = [o for o, _ in vendor.first] + [o for _, o, _ in vendor.cells]
-            host.absent = frozenset(o for o in asked if o not in scalars)
-            host.identity = {o: scalars[o] for o in vendor.identity if o in scalars}
-            host.static = {c: tables[c] for c in static if c in tables}
+        layout = vendor.layout if vendor is not None else BASE
+        if not routine:
+            if vendor is not None:
+                asked = [o for o, _ in vendor.first] + [o for _, o, _ in vendor.cells]
+                host.absent = frozenset(o for o in asked if o not in scalars)
+            keep = STATIC_SCALARS | (vendor.identity if vendor is not None else frozenset())
+            host.identity = {o: v for o, v in scalars.items() if o in keep}
+            host.static = {c: tables[c] for c in layout.static_columns if c in tables}
             return
         for oid, value in host.identity.items():
             scalars.setdefault(oid, value)
@@ -252,16 +263,26 @@ class Reader:
 
 
 def _asks(
-    vendor: VendorPlan | None, host: _Host, full: bool, have: dict[Oid, Value]
+    vendor: VendorPlan | None, host: _Host, routine: bool, have: dict[Oid, Value]
 ) -> tuple[tuple[Oid, ...], tuple[Span, ...]]:
     """The first rows and vendor cells of a poll: identity objects and objects the device did
     not answer are asked on full polls only."""
-    first = [oid for oid in FIRST_ROWS if oid not in have]
+    first = [oid for oid in (ROUTINE_FIRST_ROWS if routine else FIRST_ROWS) if oid not in have]
     if vendor is None:
         return tuple(first), ()
-    skip = frozenset() if full else host.absent | vendor.identity
+    skip = host.absent | vendor.identity if routine else _covered(vendor, host)
     first += [oid for oid, _ in vendor.first if oid not in skip]
     return tuple(first), tuple(span for span, oid, _ in vendor.cells if oid not in skip)
+
+
+def _covered(vendor: VendorPlan, host: _Host) -> frozenset[Oid]:
+    """Vendor identity fallbacks a full poll can skip: the device gave the standard object
+    (prtGeneralSerialNumber, the printer's hrDeviceDescr) at its last full poll."""
+    gave = {
+        "serial": bool(host.identity.get(mibs.PRT_GENERAL_SERIAL_NUMBER)),
+        "model": bool(host.static.get(mibs.HR_DEVICE_DESCR)),
+    }
+    return frozenset(o.oid for o in vendor.profile.identity if gave.get(o.field, False))
 
 
 def _carry(previous: Counters | None, current: Counters) -> Counters:
