@@ -41,6 +41,7 @@ MAX_READINGS_PER_BATCH: Final = 10_000
 Text = Annotated[str, StringConstraints(max_length=4096)]
 Count = Annotated[int, Field(ge=0, lt=1 << 63)]
 SmallInt = Annotated[int, Field(ge=-(1 << 31), lt=1 << 31)]
+Address = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 
 
 class _Wire(BaseModel):
@@ -98,6 +99,7 @@ class WireSupply(_Wire):
     unit: Text | None = None
     serial: Text | None = None
     supply_class: Text | None = Field(default=None, alias="class")
+    level_source: Text = "printer_mib"
 
 
 class WireCounters(_Wire):
@@ -112,6 +114,8 @@ class WireCounters(_Wire):
     fax: Count | None = None
     scan: Count | None = None
     unit: Text | None = None
+    large: Count | None = None
+    anomalies: list[Text] = Field(default_factory=list, max_length=32)
 
 
 class WireTray(_Wire):
@@ -128,7 +132,9 @@ class WireReading(_Wire):
     """One reading: the scan-json device object plus when it was read."""
 
     observed_at: AwareDatetime
-    address: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    address: Address
+    # every address the device answered on, ``address`` first (scan-json ``addresses``)
+    addresses: list[Address] = Field(default_factory=list, max_length=64)
     kind: DeviceKind
     identity: WireIdentity = Field(default_factory=WireIdentity)
     status: WireStatus = Field(default_factory=WireStatus)
@@ -210,24 +216,11 @@ class ReadingBatch:
 
 def _reading(w: WireReading) -> Reading:
     # Attribute by attribute: model_dump() per nested model costs more than validation.
-    i, s, c = w.identity, w.status, w.counters
+    s = w.status
     return Reading(
         address=w.address,
         kind=w.kind,
-        identity=Identity(
-            i.manufacturer,
-            i.model,
-            i.serial,
-            i.firmware,
-            i.mac,
-            i.hostname,
-            i.location,
-            i.contact,
-            i.asset_number,
-            i.sys_object_id,
-            i.sys_descr,
-            i.uptime_s,
-        ),
+        identity=_identity(w.identity),
         status=Status(
             s.device,
             s.printer,
@@ -235,25 +228,32 @@ def _reading(w: WireReading) -> Reading:
             tuple(s.display),
             tuple(Alert(a.severity, a.code, a.description) for a in s.alerts),
         ),
-        supplies=tuple(
-            Supply(
-                p.index,
-                p.description,
-                p.kind,
-                p.color,
-                p.level_percent,
-                p.state,
-                p.level,
-                p.max_capacity,
-                p.unit,
-                p.supply_class,
-                p.serial,
-            )
-            for p in w.supplies
-        ),
-        counters=Counters(c.total, c.mono, c.color, c.print, c.copies, c.fax, c.scan, c.unit),
+        supplies=tuple(_supply_of(p) for p in w.supplies),
+        counters=_counters(w.counters),
         trays=tuple(Tray(t.index, t.name, t.media, t.level, t.max_capacity) for t in w.trays),
+        other_addresses=tuple(a for a in dict.fromkeys(w.addresses) if a != w.address),
     )
+
+
+def _counters(c: WireCounters) -> Counters:
+    return Counters(
+        c.total, c.mono, c.color, c.print, c.copies, c.fax, c.scan, c.unit, c.large,
+        tuple(c.anomalies),
+    )  # fmt: skip
+
+
+def _identity(i: WireIdentity) -> Identity:
+    return Identity(
+        i.manufacturer, i.model, i.serial, i.firmware, i.mac, i.hostname, i.location,
+        i.contact, i.asset_number, i.sys_object_id, i.sys_descr, i.uptime_s,
+    )  # fmt: skip
+
+
+def _supply_of(p: WireSupply) -> Supply:
+    return Supply(
+        p.index, p.description, p.kind, p.color, p.level_percent, p.state, p.level,
+        p.max_capacity, p.unit, p.supply_class, p.serial, p.level_source,
+    )  # fmt: skip
 
 
 def reading_to_wire(observed: ObservedReading) -> dict[str, Any]:
@@ -262,6 +262,7 @@ def reading_to_wire(observed: ObservedReading) -> dict[str, Any]:
     return {
         "observed_at": observed.observed_at.isoformat(),
         "address": r.address,
+        "addresses": [r.address, *r.other_addresses],
         "kind": r.kind.value,
         "identity": _fields(r.identity),
         "status": {
@@ -272,7 +273,7 @@ def reading_to_wire(observed: ObservedReading) -> dict[str, Any]:
             "alerts": [_fields(a) for a in r.status.alerts],
         },
         "supplies": [_supply(s) for s in r.supplies],
-        "counters": _fields(r.counters),
+        "counters": {**_fields(r.counters), "anomalies": list(r.counters.anomalies)},
         "trays": [_fields(t) for t in r.trays],
     }
 

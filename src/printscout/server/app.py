@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import anyio
 from fastapi import FastAPI
 
 from printscout import __version__
@@ -32,9 +31,6 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Write transactions beyond this only queue on locks; SQLite takes one writer.
-        concurrency = settings.ingest.concurrency or db.write_concurrency
-        app.state.write_limiter = anyio.CapacityLimiter(concurrency)
         try:
             yield
         finally:
@@ -51,6 +47,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.db = db
+    # Write transactions beyond this only queue on locks; SQLite takes one writer.
+    app.state.write_concurrency = settings.ingest.concurrency or db.write_concurrency
     app.state.collector_auth = authenticator or ApiKeyAuthenticator(db)
     limits = IngestLimits(settings.ingest.max_batches, settings.ingest.max_readings)
     app.state.ingest = IngestService(db, settings.ingest_rules(), limits)

@@ -37,8 +37,8 @@ class ApiKeyAuthenticator:
         key = key.strip()
         if scheme.lower() != "bearer" or not key.startswith(API_KEY_PREFIX):
             raise NotAuthenticated("send the collector's key as 'Authorization: Bearer psk_…'")
-        with self._db.reader() as session:
-            collector = collector_by_key(session, key)
+        with self._db.lookup() as connection:
+            collector = collector_by_key(connection, key)
         if collector is None:
             raise NotAuthenticated("unknown or revoked collector key")
         return collector

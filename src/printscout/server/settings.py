@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -39,7 +39,13 @@ def is_placeholder(value: str) -> bool:
     return not word or word in PLACEHOLDERS or word.startswith(("changeme", "change-me", "<"))
 
 
-class DatabaseSettings(BaseModel):
+class _Section(BaseModel):
+    """A table of the settings file; a misspelt key is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(_Section):
     """Where the data lives."""
 
     url: SecretStr | None = Field(
@@ -63,14 +69,14 @@ class DatabaseSettings(BaseModel):
         return url
 
 
-class HttpSettings(BaseModel):
+class HttpSettings(_Section):
     """Where the server listens."""
 
     host: str = Field(default="127.0.0.1", description="address to bind")
     port: int = Field(default=8080, ge=0, le=65535, description="TCP port")
 
 
-class IngestSettings(BaseModel):
+class IngestSettings(_Section):
     """Limits on what collectors may upload."""
 
     max_body_bytes: int = Field(default=8 << 20, ge=1024, description="request body as sent")
@@ -84,7 +90,7 @@ class IngestSettings(BaseModel):
     )
 
 
-class RetentionSettings(BaseModel):
+class RetentionSettings(_Section):
     """How long data is kept."""
 
     raw_days: int = Field(default=90, ge=2, description="raw readings")
@@ -92,7 +98,7 @@ class RetentionSettings(BaseModel):
     batch_days: int = Field(default=90, ge=1, description="batch ids remembered for de-duplication")
 
 
-class LogSettings(BaseModel):
+class LogSettings(_Section):
     """Structured logs on standard error."""
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Enum,
     ForeignKey,
     String,
@@ -131,6 +132,7 @@ class CollectorRecord:
     site_id: int
     customer_id: int
     dealer_id: int
+    last_seen_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,18 +197,21 @@ def create_collector(session: Session, site_id: int, name: str) -> tuple[Collect
     return collector, key
 
 
-def collector_by_key(session: Session, key: str) -> CollectorRecord | None:
+def collector_by_key(source: Session | Connection, key: str) -> CollectorRecord | None:
     """The active collector holding ``key``, or None (unknown or revoked)."""
-    return _collector_where(session, Collector.api_key_hash == hash_api_key(key))
+    return _collector_where(source, Collector.api_key_hash == hash_api_key(key))
 
 
-def collector_by_public_id(session: Session, public_id: UUID) -> CollectorRecord | None:
+def collector_by_public_id(source: Session | Connection, public_id: UUID) -> CollectorRecord | None:
     """The active collector with this public id, or None (unknown or revoked)."""
-    return _collector_where(session, Collector.public_id == public_id)
+    return _collector_where(source, Collector.public_id == public_id)
 
 
-def _collector_where(session: Session, condition: ColumnElement[bool]) -> CollectorRecord | None:
-    row = session.execute(
+def _collector_where(
+    source: Session | Connection, condition: ColumnElement[bool]
+) -> CollectorRecord | None:
+    connection = source.connection() if isinstance(source, Session) else source
+    row = connection.execute(
         select(
             Collector.id,
             Collector.public_id,
@@ -214,6 +219,7 @@ def _collector_where(session: Session, condition: ColumnElement[bool]) -> Collec
             Collector.site_id,
             Site.customer_id,
             Customer.dealer_id,
+            Collector.last_seen_at,
         )
         .join(Site, Site.id == Collector.site_id)
         .join(Customer, Customer.id == Site.customer_id)

@@ -8,11 +8,11 @@ plain ``executemany`` is already cheap.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import JSON, ColumnElement, any_, bindparam, insert, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from sqlalchemy.sql.schema import Table
 from sqlalchemy.types import TypeDecorator
 
 from printscout.storage.base import insert_ignoring
+from printscout.storage.errors import WriteConflict
 
 _PG = postgresql.dialect()  # type: ignore[no-untyped-call]
 
@@ -52,32 +53,52 @@ def insert_rows(
     return []
 
 
-def update_rows(session: Session, table: Table, key: str, rows: Sequence[dict[str, Any]]) -> None:
-    """Update rows by ``key``: each dict holds the key and the new values (same keys in all)."""
+def update_rows(
+    session: Session,
+    table: Table,
+    key: str,
+    rows: Sequence[dict[str, Any]],
+    *,
+    guard: str | None = None,
+) -> None:
+    """Update rows by ``key``: each dict holds the key and the new values (same keys in all).
+
+    With ``guard``, each dict also holds ``GUARD`` (the column's value as read; the guarded
+    column must be among the values) under the key ``"was"``: a row whose column changed
+    meanwhile is left alone and WriteConflict is raised, so the transaction runs again
+    (optimistic locking, instead of locking every row on read).
+    """
     if not rows:
         return
-    names = list(rows[0])
+    names = [n for n in rows[0] if n != "was"]
     if session.get_bind().dialect.name == "postgresql":
-        sql = _update_sql(table, key, tuple(names))
-        session.connection().exec_driver_sql(sql, _arrays(table, names, rows))
-        return
-    stmt = (
-        update(table)
-        .where(table.c[key] == bindparam(f"v_{key}"))
-        .values({n: bindparam(f"v_{n}") for n in names if n != key})
-    )
-    params = [{f"v_{n}": row[n] for n in names} for row in rows]
-    session.connection().execute(stmt, params)
+        sql = _update_sql(table, key, tuple(names), guard)
+        arrays = _arrays(table, names, rows)
+        if guard is not None:
+            arrays["was"] = [row["was"] for row in rows]
+        result = session.connection().exec_driver_sql(sql, arrays)
+    else:
+        condition = table.c[key] == bindparam(f"v_{key}")
+        if guard is not None:
+            condition = condition & (table.c[guard] == bindparam("was"))
+        values: dict[str, Any] = {n: bindparam(f"v_{n}") for n in names if n != key}
+        params = [{f"v_{n}": row[n] for n in names} | _was(row) for row in rows]
+        result = session.connection().execute(update(table).where(condition).values(values), params)
+    if guard is not None and result.rowcount != len(rows):
+        raise WriteConflict(f"{len(rows) - result.rowcount} {table.name} row(s) changed meanwhile")
 
 
-def any_of(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
-    """``column IN values``; on PostgreSQL one array parameter (``= ANY``), so the SQL text
-    stays short and identical however many values there are."""
-    items = sorted(set(values))
-    if session.get_bind().dialect.name == "postgresql":
-        array = bindparam(None, items, type_=postgresql.ARRAY(column.type))
+def _was(row: dict[str, Any]) -> dict[str, Any]:
+    return {"was": row["was"]} if "was" in row else {}
+
+
+def one_of(dialect: str, column: Any, name: str) -> ColumnElement[bool]:
+    """``column IN :name`` where ``name`` is given a list when executing. On PostgreSQL that
+    is one array parameter (``= ANY``), so the SQL text stays the same for any list."""
+    if dialect == "postgresql":
+        array = bindparam(name, type_=postgresql.ARRAY(column.type))
         return cast(ColumnElement[bool], column == any_(array))
-    return cast(ColumnElement[bool], column.in_(items))
+    return cast(ColumnElement[bool], column.in_(bindparam(name, expanding=True)))
 
 
 def _arrays(table: Table, names: list[str], rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -85,7 +106,7 @@ def _arrays(table: Table, names: list[str], rows: Sequence[dict[str, Any]]) -> d
     for name in names:
         values = [row[name] for row in rows]
         if _is_json(table, name):
-            values = [None if v is None else json.dumps(v, separators=(",", ":")) for v in values]
+            values = [None if v is None else orjson.dumps(v).decode() for v in values]
         arrays[name] = values
     return arrays
 
@@ -121,11 +142,16 @@ def _insert_sql(
 
 
 @cache
-def _update_sql(table: Table, key: str, names: tuple[str, ...]) -> str:
+def _update_sql(table: Table, key: str, names: tuple[str, ...], guard: str | None) -> str:
     sets = ", ".join(f"{_quote(n)} = v.{_quote(n)}" for n in names if n != key)
-    arrays = ", ".join(f"%({n})b::{_array_type(table, n)}" for n in names)
-    cols = ", ".join(_quote(n) for n in names)
+    arrays = [f"%({n})b::{_array_type(table, n)}" for n in names]
+    cols = [_quote(n) for n in names]
+    where = f"t.{_quote(key)} = v.{_quote(key)}"
+    if guard is not None:
+        arrays.append(f"%(was)b::{_array_type(table, guard)}")
+        cols.append("was")
+        where += f" AND t.{_quote(guard)} = v.was"
     return (
-        f"UPDATE {_quote(table.name)} AS t SET {sets} FROM unnest({arrays}) AS v({cols}) "  # noqa: S608
-        f"WHERE t.{_quote(key)} = v.{_quote(key)}"
+        f"UPDATE {_quote(table.name)} AS t SET {sets} "  # noqa: S608
+        f"FROM unnest({', '.join(arrays)}) AS v({', '.join(cols)}) WHERE {where}"
     )

@@ -12,15 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any, Final
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import Select, bindparam, delete, insert, select, union, update
 from sqlalchemy.orm import Session
 
 from printscout.domain.wire import ObservedReading
 from printscout.storage.accounts import CollectorRecord
 from printscout.storage.base import table_of
-from printscout.storage.bulk import any_of, update_rows
+from printscout.storage.bulk import one_of, update_rows
 from printscout.storage.fleet import Device, DeviceAddress, DeviceEvent
 from printscout.storage.merge import merge_devices
 
@@ -75,7 +76,9 @@ class DeviceState:
     kind: str
     last_seen_at: datetime
     fields: dict[str, str | None]
-    dirty: bool = False
+    changed: set[str] = field(default_factory=set)
+    # last_seen_at as the database holds it: the update is refused if someone changed it.
+    stored_seen: datetime | None = None
     merged_into: DeviceState | None = None
 
     def final(self) -> DeviceState:
@@ -103,31 +106,26 @@ class Resolver:
     touched: list[datetime] = field(default_factory=list)
 
     def load(self, readings: tuple[ObservedReading, ...]) -> None:
-        """Fetch and lock (PostgreSQL) every device any reading could name."""
+        """Fetch every device any reading could name."""
         serials = {k for r in readings if (k := serial_key(r.reading.identity.serial))}
         macs = {k for r in readings if (k := mac_key(r.reading.identity.mac))}
         addresses = {r.reading.address for r in readings}
-        cols = [getattr(Device, c) for c in (*_STATE_COLUMNS, *TRACKED)]
-        query = (
-            select(*cols)
-            .where(
-                Device.dealer_id == self.collector.dealer_id,
-                or_(
-                    any_of(self.session, Device.serial, serials),
-                    any_of(self.session, Device.mac, macs),
-                    (Device.collector_id == self.collector.id)
-                    & any_of(self.session, Device.address, addresses),
-                ),
-            )
-            .order_by(Device.id)
-            .with_for_update()
-        )
-        for row in self.session.connection().execute(query):
+        dialect = self.session.get_bind().dialect.name
+        params = {
+            "dealer": self.collector.dealer_id,
+            "collector": self.collector.id,
+            "serials": sorted(serials),
+            "macs": sorted(macs),
+            "addresses": sorted(addresses),
+        }
+        query = _candidates(dialect)
+        for row in self.session.connection().execute(query, params).all():
             ident, serial, mac, address, collector_id, site_id, kind, seen = row[:8]
             fields = dict(zip(TRACKED, row[8:], strict=True))
             state = DeviceState(
                 ident, serial, mac, address, collector_id, site_id, kind, seen, fields
             )
+            state.stored_seen = seen
             self._index(state)
 
     def resolve(self, observed: ObservedReading) -> tuple[DeviceState, bool]:
@@ -166,9 +164,15 @@ class Resolver:
 
     def flush(self) -> None:
         """Write the device changes, address intervals and identity events gathered."""
-        dirty = [s for s in self._states() if s.dirty]
-        rows = [{c: _value(s, c) for c in ("id", *_UPDATE_COLUMNS)} for s in dirty]
-        update_rows(self.session, table_of(Device), "id", rows)
+        # One UPDATE per set of changed columns: usually just last_seen_at for all.
+        groups: dict[frozenset[str], list[DeviceState]] = {}
+        for state in self._states():
+            if state.changed:
+                groups.setdefault(frozenset(state.changed), []).append(state)
+        for names, states in groups.items():
+            columns = ("id", *sorted(names | {"last_seen_at"}))
+            rows = [{c: _value(s, c) for c in columns} | {"was": s.stored_seen} for s in states]
+            update_rows(self.session, table_of(Device), "id", rows, guard="last_seen_at")
         if self.closed:
             stmt = (
                 update(DeviceAddress)
@@ -216,6 +220,7 @@ class Resolver:
         fields = {name: getattr(r.identity, name) for name in TRACKED}
         c = self.collector
         state = DeviceState(0, serial, mac, r.address, c.id, c.site_id, r.kind.value, at, fields)
+        state.stored_seen = at
         values = {name: _value(state, name) for name in _UPDATE_COLUMNS}
         state.id = self.session.execute(
             insert(Device)
@@ -250,14 +255,16 @@ class Resolver:
     ) -> None:
         """Learn a serial or MAC the device did not have (old readings count too)."""
         if serial and device.serial is None:
-            device.serial, device.dirty = serial, True
+            device.serial = serial
+            device.changed.add("serial")
             self.by_serial[serial] = device
             self._event(device, at, "changed", "serial", None, serial)
         if mac and device.mac != mac and self.by_mac.get(mac) in (None, device):
             self._event(device, at, "changed", "mac", device.mac, mac)
             if device.mac:
                 self.by_mac.pop(device.mac, None)
-            device.mac, device.dirty = mac, True
+            device.mac = mac
+            device.changed.add("mac")
             self.by_mac[mac] = device
 
     def _refresh(self, device: DeviceState, observed: ObservedReading) -> None:
@@ -268,21 +275,26 @@ class Resolver:
             if new is not None and new != device.fields[name]:
                 self._event(device, at, "changed", name, device.fields[name], new)
                 device.fields[name] = new
+                device.changed.add(name)
         if device.site_id != self.collector.site_id:
             self._event(
                 device, at, "moved", "site", str(device.site_id), str(self.collector.site_id)
             )
             device.site_id = self.collector.site_id
+            device.changed.add("site_id")
         if device.address != r.address or device.collector_id != self.collector.id:
             self._event(device, at, "changed", "address", device.address, r.address)
             if self.by_address.get(device.address) is device:
                 del self.by_address[device.address]
             device.address, device.collector_id = r.address, self.collector.id
+            device.changed.update(("address", "collector_id"))
             self._open_address(device, at)
             self._index(device)
-        device.kind = r.kind.value
+        if device.kind != r.kind.value:
+            device.kind = r.kind.value
+            device.changed.add("kind")
         device.last_seen_at = at
-        device.dirty = True
+        device.changed.add("last_seen_at")
 
     def _move_mac(self, holder: DeviceState, at: datetime) -> None:
         """The holder's MAC now belongs to another printer: clear it before anyone takes it."""
@@ -302,9 +314,28 @@ class Resolver:
         for index in (self.by_mac, self.by_address):
             for key in [k for k, v in index.items() if v is drop]:
                 del index[key]
-        mac, drop.merged_into, drop.dirty = drop.mac, keep, False
+        mac, drop.merged_into = drop.mac, keep
+        drop.changed.clear()
         self.session.execute(delete(Device).where(Device.id == drop.id))
         self._adopt(keep, None, mac, at)
+
+
+@cache
+def _candidates(dialect: str) -> Select[Any]:
+    """Every device a batch could name (built once per database kind)."""
+    dealer = Device.dealer_id == bindparam("dealer")
+    # One index probe per key kind (a UNION, not an OR, so every plan uses the indexes).
+    ids = union(
+        select(Device.id).where(dealer, one_of(dialect, Device.serial, "serials")),
+        select(Device.id).where(dealer, one_of(dialect, Device.mac, "macs")),
+        select(Device.id).where(
+            Device.collector_id == bindparam("collector"),
+            one_of(dialect, Device.address, "addresses"),
+        ),
+    )
+    cols = [getattr(Device, c) for c in (*_STATE_COLUMNS, *TRACKED)]
+    # No FOR UPDATE: writes are guarded by last_seen_at instead (see Resolver.flush).
+    return select(*cols).where(Device.id.in_(ids.scalar_subquery()))
 
 
 _STATE_COLUMNS: Final = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
 from sqlalchemy import update
@@ -27,6 +27,9 @@ from printscout.storage.identity import Resolver
 from printscout.storage.readings import IngestBatch, ReadingRecord
 from printscout.storage.session import Database
 from printscout.storage.supplies import DEFAULT_JUMP, SupplyTracker
+
+# A collector's last_seen_at is refreshed at most this often (one write less per batch).
+SEEN_PRECISION: Final = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +99,12 @@ def _store(
     kept = sorted((r for r in batch.readings if r.observed_at >= floor), key=_moment)
     expired = len(batch.readings) - len(kept)
     stored = _store_readings(session, collector, batch.batch_id, kept, rules) if kept else 0
-    session.execute(
-        update(IngestBatch).where(IngestBatch.batch_id == batch.batch_id).values(stored=stored)
-    )
-    session.execute(update(Collector).where(Collector.id == collector.id).values(last_seen_at=now))
+    seen = collector.last_seen_at
+    if seen is None or now - seen > SEEN_PRECISION:
+        collectors = table_of(Collector)
+        session.connection().execute(
+            update(collectors).where(collectors.c.id == collector.id).values(last_seen_at=now)
+        )
     return BatchOutcome(batch.batch_id, False, stored, len(kept) - stored, expired)
 
 
@@ -118,7 +123,6 @@ def _claim(
         "created_at": batch.created_at,
         "received_at": now,
         "readings": len(batch.readings),
-        "stored": 0,
         "observed_from": min(times),
         "observed_to": max(times),
     }
@@ -153,7 +157,7 @@ def _store_readings(
         table_of(ReadingRecord),
         rows,
         skip_conflicts_on=("device_id", "observed_at"),
-        returning=("id",),
+        returning=("device_id",),
     )
     return len(added)
 
@@ -182,7 +186,9 @@ def reading_row(device_id: int, collector_id: int, observed: ObservedReading) ->
         "counter_copy": c.copy,
         "counter_fax": c.fax,
         "counter_scan": c.scan,
+        "counter_large": c.large,
         "counter_unit": c.unit,
+        "counter_anomalies": list(c.anomalies) or None,
         "device_status": s.device,
         "printer_status": s.printer,
         "errors": list(s.errors),

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, func, select
+from sqlalchemy import BigInteger, ForeignKey, Index, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from printscout.storage.base import Base, BigId, Json
+from printscout.storage.base import Base, Json
 
 
 class IngestBatch(Base):
@@ -24,23 +24,31 @@ class IngestBatch(Base):
     created_at: Mapped[datetime]
     received_at: Mapped[datetime]
     readings: Mapped[int]
-    stored: Mapped[int]
     observed_from: Mapped[datetime]
     observed_to: Mapped[datetime]
 
 
 class ReadingRecord(Base):
-    """One reading of one device: counters, status, errors and supply levels at a moment."""
+    """One reading of one device: counters, status, errors and supply levels at a moment.
+
+    The key is the device and the moment: no surrogate id, so each insert maintains one
+    B-tree less, and a reading resent in another batch can never be stored twice.
+    """
 
     __tablename__ = "readings"
-    __table_args__ = (UniqueConstraint("device_id", "observed_at"), Index(None, "observed_at"))
+    __table_args__ = (
+        # Roll-up and purge scan by time. Readings arrive roughly in time order, so on
+        # PostgreSQL a BRIN index (a few pages, nearly free to maintain) does it.
+        Index(None, "observed_at", postgresql_using="brin"),
+    )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    device_id: Mapped[int] = mapped_column(
+        ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True
+    )
     collector_id: Mapped[int | None] = mapped_column(
         ForeignKey("collectors.id", ondelete="SET NULL")
     )
-    observed_at: Mapped[datetime]
+    observed_at: Mapped[datetime] = mapped_column(primary_key=True)
     uptime_s: Mapped[int | None] = mapped_column(BigInteger)
     counter_total: Mapped[int | None] = mapped_column(BigInteger)
     counter_mono: Mapped[int | None] = mapped_column(BigInteger)
@@ -49,9 +57,12 @@ class ReadingRecord(Base):
     counter_copy: Mapped[int | None] = mapped_column(BigInteger)
     counter_fax: Mapped[int | None] = mapped_column(BigInteger)
     counter_scan: Mapped[int | None] = mapped_column(BigInteger)
+    counter_large: Mapped[int | None] = mapped_column(BigInteger)
     counter_unit: Mapped[str | None] = mapped_column(String())
     device_status: Mapped[str | None] = mapped_column(String())
     printer_status: Mapped[str | None] = mapped_column(String())
+    # What the collector found wrong with the counters (None when nothing).
+    counter_anomalies: Mapped[list[str] | None] = mapped_column(Json)
     errors: Mapped[list[str]] = mapped_column(Json)
     display: Mapped[list[str]] = mapped_column(Json)
     alerts: Mapped[list[dict[str, Any]]] = mapped_column(Json)
@@ -68,6 +79,7 @@ COUNTER_COLUMNS = (
     "counter_copy",
     "counter_fax",
     "counter_scan",
+    "counter_large",
 )
 
 
@@ -92,6 +104,7 @@ class ReadingDay(Base):
     counter_copy: Mapped[int | None] = mapped_column(BigInteger)
     counter_fax: Mapped[int | None] = mapped_column(BigInteger)
     counter_scan: Mapped[int | None] = mapped_column(BigInteger)
+    counter_large: Mapped[int | None] = mapped_column(BigInteger)
     counter_unit: Mapped[str | None] = mapped_column(String())
     # Sum of the increases of the total counter between the day's readings (resets ignored).
     pages: Mapped[int | None] = mapped_column(BigInteger)
@@ -116,6 +129,7 @@ class MeterRead(Base):
     counter_copy: Mapped[int | None] = mapped_column(BigInteger)
     counter_fax: Mapped[int | None] = mapped_column(BigInteger)
     counter_scan: Mapped[int | None] = mapped_column(BigInteger)
+    counter_large: Mapped[int | None] = mapped_column(BigInteger)
     counter_unit: Mapped[str | None] = mapped_column(String())
 
 

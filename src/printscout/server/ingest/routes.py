@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import anyio
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request, Response
 
 from printscout.domain.wire import IngestResult
 from printscout.server.auth import CurrentCollector
@@ -17,15 +17,16 @@ router = APIRouter(tags=["ingest"])
 
 @router.post(
     "/api/v1/ingest",
-    response_model=IngestResult,
+    response_class=Response,
     responses={
+        200: {"model": IngestResult, "description": "what happened to each batch"},
         400: {"description": "body not zstd or not JSON, or not a batch or list of batches"},
         401: {"description": "no valid collector credentials"},
         413: {"description": "body, decoded body or batch count over the limit"},
         415: {"description": "Content-Encoding other than zstd or identity"},
     },
 )
-async def ingest(request: Request, collector: CurrentCollector) -> IngestResult:
+async def ingest(request: Request, collector: CurrentCollector) -> Response:
     """Store one batch (a JSON object) or several (a JSON array), zstd-compressed or plain.
 
     Every batch of the request appears in exactly one list of the answer: ``stored``,
@@ -36,9 +37,22 @@ async def ingest(request: Request, collector: CurrentCollector) -> IngestResult:
     try:
         raw = await read_body(request, limits.max_body_bytes)
         encoding = request.headers.get("content-encoding")
-        body = await anyio.to_thread.run_sync(decode, raw, encoding, limits.max_decoded_bytes)
         service: IngestService = request.app.state.ingest
-        limiter = request.app.state.write_limiter
-        return await anyio.to_thread.run_sync(service.ingest, collector, body, limiter=limiter)
+
+        def work() -> IngestResult:
+            return service.ingest(collector, decode(raw, encoding, limits.max_decoded_bytes))
+
+        result = await anyio.to_thread.run_sync(work, limiter=_write_limiter(request))
     except BodyError as exc:
         raise HTTPException(exc.status, str(exc)) from exc
+    # Serialised here once: a response_model would validate the answer all over again.
+    return Response(result.model_dump_json(), media_type="application/json")
+
+
+def _write_limiter(request: Request) -> anyio.CapacityLimiter:
+    """The application's limit on concurrent write transactions (made in its event loop)."""
+    state = request.app.state
+    limiter: anyio.CapacityLimiter | None = getattr(state, "write_limiter", None)
+    if limiter is None:
+        limiter = state.write_limiter = anyio.CapacityLimiter(state.write_concurrency)
+    return limiter

@@ -18,7 +18,7 @@ depends_on = None
 
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
-COUNTERS = ("total", "mono", "color", "print", "copy", "fax", "scan")
+COUNTERS = ("total", "mono", "color", "print", "copy", "fax", "scan", "large")
 
 
 def _time(name: str, nullable: bool = False) -> sa.Column[object]:
@@ -43,8 +43,12 @@ def _counters() -> list[sa.Column[object]]:
 def upgrade() -> None:
     """Create every table of the server core."""
     _accounts()
-    _fleet()
+    _users()
+    _devices()
+    _history()
+    _supplies()
     _readings()
+    _rollups()
 
 
 def _accounts() -> None:
@@ -82,6 +86,9 @@ def _accounts() -> None:
         _time("revoked_at", nullable=True),
     )
     op.create_index(op.f("ix_collectors_site_id"), "collectors", ["site_id"])
+
+
+def _users() -> None:
     role = sa.Enum(
         "admin",
         "operator",
@@ -112,7 +119,7 @@ def _accounts() -> None:
     op.create_index(op.f("ix_user_customers_customer_id"), "user_customers", ["customer_id"])
 
 
-def _fleet() -> None:
+def _devices() -> None:
     op.create_table(
         "devices",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -129,9 +136,13 @@ def _fleet() -> None:
         _time("last_seen_at"),
         sa.UniqueConstraint("dealer_id", "serial"),
         sa.UniqueConstraint("dealer_id", "mac"),
+        postgresql_with={"fillfactor": 70},
     )
     op.create_index(op.f("ix_devices_site_id"), "devices", ["site_id"])
     op.create_index(op.f("ix_devices_collector_id_address"), "devices", ["collector_id", "address"])
+
+
+def _history() -> None:
     op.create_table(
         "device_addresses",
         sa.Column("id", BIG_ID, primary_key=True),
@@ -158,7 +169,6 @@ def _fleet() -> None:
         _text("new"),
     )
     op.create_index(op.f("ix_device_events_device_id_at"), "device_events", ["device_id", "at"])
-    _supplies()
 
 
 def _supplies() -> None:
@@ -169,6 +179,7 @@ def _supplies() -> None:
         sa.Column("supply_index", sa.Integer(), nullable=False),
         _text("kind", nullable=False),
         *(_text(name) for name in ("color", "description", "unit", "supply_class")),
+        _text("level_source"),
         sa.Column("max_capacity", sa.Integer(), nullable=True),
         _text("serial"),
         sa.Column("level", sa.Integer(), nullable=True),
@@ -178,6 +189,7 @@ def _supplies() -> None:
         _time("changed_at"),
         _time("installed_at", nullable=True),
         sa.UniqueConstraint("device_id", "supply_index"),
+        postgresql_with={"fillfactor": 80},
     )
     op.create_index(op.f("ix_supplies_state_device_id"), "supplies", ["state", "device_id"])
     op.create_table(
@@ -209,26 +221,29 @@ def _readings() -> None:
         _time("created_at"),
         _time("received_at"),
         sa.Column("readings", sa.Integer(), nullable=False),
-        sa.Column("stored", sa.Integer(), nullable=False),
         _time("observed_from"),
         _time("observed_to"),
     )
     op.create_index(op.f("ix_ingest_batches_received_at"), "ingest_batches", ["received_at"])
     op.create_table(
         "readings",
-        sa.Column("id", BIG_ID, primary_key=True),
-        _fk("device_id", "devices.id", nullable=False),
+        _fk("device_id", "devices.id", primary_key=True),
+        sa.Column("observed_at", sa.DateTime(timezone=True), primary_key=True),
         _fk("collector_id", "collectors.id", "SET NULL", nullable=True),
-        _time("observed_at"),
         sa.Column("uptime_s", sa.BigInteger(), nullable=True),
         *_counters(),
         _text("device_status"),
         _text("printer_status"),
+        sa.Column("counter_anomalies", JSON, nullable=True),
         *(sa.Column(n, JSON, nullable=False) for n in ("errors", "display", "alerts")),
         *(sa.Column(n, JSON, nullable=False) for n in ("supplies", "trays")),
-        sa.UniqueConstraint("device_id", "observed_at"),
     )
-    op.create_index(op.f("ix_readings_observed_at"), "readings", ["observed_at"])
+    op.create_index(
+        op.f("ix_readings_observed_at"), "readings", ["observed_at"], postgresql_using="brin"
+    )
+
+
+def _rollups() -> None:
     op.create_table(
         "reading_days",
         _fk("device_id", "devices.id", primary_key=True),
