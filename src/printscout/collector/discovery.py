@@ -8,7 +8,7 @@ time and little CPU.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -18,8 +18,10 @@ from printscout.collector.sources import Sources
 from printscout.domain.errors import SnmpError
 from printscout.domain.reading import Reading
 from printscout.protocols.snmp import mibs
+from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp.ber import Oid, Value, VarBindException
 from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.pdu import Pdu
 from printscout.protocols.snmp.walk import Walker
 
 PROBE_OIDS: Final[tuple[Oid, ...]] = (mibs.SYS_OBJECT_ID, mibs.SYS_DESCR)
@@ -56,10 +58,101 @@ async def sweep(
     *,
     workers: int = DEFAULT_WORKERS,
     on_probed: Callable[[str, bool], None] | None = None,
-) -> AsyncIterator[Probe]:
-    """Probe every address, at most ``workers`` at a time; yield responders as they answer."""
-    source = iter(addresses)
+) -> AsyncGenerator[Probe, None]:
+    """Probe every address, at most ``workers`` at a time; yield responders as they answer.
+
+    Community probes run on callbacks, one future per packet and no task per address, which
+    keeps a sweep of thousands of silent addresses cheap; SNMPv3 probes (engine discovery
+    first) run in tasks. To stop early, close the generator (``contextlib.aclosing``).
+    """
     found: asyncio.Queue[Probe | None] = asyncio.Queue()
+    if any(c.version == pdus.V3 for c in credentials) or engine.limits.packets_per_second > 0:
+        runner = _run_tasks(engine, addresses, credentials, workers, on_probed, found)
+    else:
+        runner = _run_callbacks(engine, addresses, credentials, workers, on_probed, found)
+    task = asyncio.ensure_future(runner)
+    try:
+        while (item := await found.get()) is not None:
+            yield item
+        await task
+    finally:
+        task.cancel()
+
+
+async def _run_callbacks(
+    engine: SnmpEngine,
+    addresses: Iterable[str],
+    credentials: Sequence[Target],
+    workers: int,
+    on_probed: Callable[[str, bool], None] | None,
+    found: asyncio.Queue[Probe | None],
+) -> None:
+    """Keep ``workers`` probes in flight; each finished address starts the next one."""
+    source = iter(addresses)
+    outstanding = 0
+    done_all: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def launch(address: str, k: int) -> None:
+        if done_all.done():
+            return  # the sweep was stopped: start nothing more
+        t = credentials[k]
+        target = Target(address, t.port, t.version, t.community, t.user, t.timeout, t.retries)
+        future = engine.submit(target, pdus.GET, PROBE_OIDS)
+        future.add_done_callback(lambda f: finished(address, k, target, f))
+
+    def finished(address: str, k: int, target: Target, future: asyncio.Future[Pdu]) -> None:
+        nonlocal outstanding
+        if future.cancelled() or (done_all.done() and outstanding == 0):
+            return
+        error = future.exception()
+        if error is not None and k + 1 < len(credentials):
+            launch(address, k + 1)  # the next community, in order
+            return
+        answered = error is None
+        if answered:
+            pdu = future.result()
+            scalars: dict[Oid, Value] = {
+                o: v for o, v in pdu.varbinds if not isinstance(v, VarBindException)
+            } if pdu.error_status == 0 else {}  # fmt: skip
+            found.put_nowait(Probe(target, scalars))
+        if on_probed is not None:
+            on_probed(address, answered)
+        outstanding -= 1
+        start_next()
+
+    def start_next() -> None:
+        nonlocal outstanding
+        if done_all.done():
+            return  # finished, or stopped by the consumer
+        address = next(source, None)
+        if address is not None:
+            outstanding += 1
+            launch(address, 0)
+        elif outstanding == 0 and not done_all.done():
+            done_all.set_result(None)
+
+    for _ in range(max(1, workers)):
+        start_next()
+        if done_all.done():
+            break
+    try:
+        await done_all
+    finally:
+        if not done_all.done():
+            done_all.cancel()
+        found.put_nowait(None)
+
+
+async def _run_tasks(
+    engine: SnmpEngine,
+    addresses: Iterable[str],
+    credentials: Sequence[Target],
+    workers: int,
+    on_probed: Callable[[str, bool], None] | None,
+    found: asyncio.Queue[Probe | None],
+) -> None:
+    """Probe with ``workers`` tasks (SNMPv3 needs engine discovery per agent)."""
+    source = iter(addresses)
 
     async def worker() -> None:
         for address in source:
@@ -68,22 +161,11 @@ async def sweep(
                 on_probed(address, result is not None)
             if result is not None:
                 found.put_nowait(result)
-        found.put_nowait(None)
 
-    tasks = [asyncio.ensure_future(worker()) for _ in range(max(1, workers))]
     try:
-        remaining = len(tasks)
-        while remaining:
-            item = await found.get()
-            if item is None:
-                remaining -= 1
-            else:
-                yield item
-        for task in tasks:
-            task.result()
+        await asyncio.gather(*(worker() for _ in range(max(1, workers))))
     finally:
-        for task in tasks:
-            task.cancel()
+        found.put_nowait(None)
 
 
 async def discover(

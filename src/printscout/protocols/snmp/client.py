@@ -182,6 +182,36 @@ class SnmpEngine:
         pdu = await self.request(target, pdus.GET_BULK, tuple(oids), non_repeaters, max_repetitions)
         return pdu.varbinds
 
+    def submit(
+        self, target: Target, tag: int, oids: tuple[Oid, ...], field1: int = 0, field2: int = 0
+    ) -> asyncio.Future[Pdu]:
+        """Send one request now and return the future of its response, without a coroutine.
+
+        For sweeps of thousands of addresses, where a task per request would cost more than the
+        request. The response is returned whatever its error-status; the caller keeps within
+        ``max_in_flight``. SNMPv3 and paced engines go through :meth:`request` in a task.
+        """
+        if target.version == pdus.V3 or self.limits.packets_per_second > 0:
+            return asyncio.ensure_future(self.request(target, tag, oids, field1, field2))
+        request_id = self._new_id()
+        packet = pdus.encode_community_message(
+            target.version, target.community, Pdu(tag, request_id, field1, field2),
+            pdus.encode_request_varbinds(oids),
+        )  # fmt: skip
+        future: asyncio.Future[Pdu] = asyncio.get_running_loop().create_future()
+        pending = _Pending(target, packet, future, target.retries, None)
+        self._pending[request_id] = pending
+        self._in_flight += 1
+        future.add_done_callback(lambda _: self._finish(request_id))
+        self._transmit(request_id, pending)
+        return future
+
+    def _finish(self, request_id: int) -> None:
+        self._pending.pop(request_id, None)
+        self._in_flight -= 1
+        if self._slot_waiters:
+            self._release_slot()
+
     async def request(
         self, target: Target, tag: int, oids: tuple[Oid, ...], field1: int = 0, field2: int = 0
     ) -> Pdu:
