@@ -52,8 +52,12 @@ async def hammer(poll: Poll, concurrency: int, seconds: float) -> Json:
     return {"polls": polls, "wall_s": wall, "cpu_s": cpu}
 
 
-async def poll_printscout(host: str, port: int, concurrency: int, seconds: float) -> Json:
-    """Full PrintScout reads through one engine and one Reader (row hints warm)."""
+async def poll_printscout(
+    host: str, port: int, concurrency: int, seconds: float, full_every: int | None = None
+) -> Json:
+    """PrintScout reads through one engine and one Reader (row hints warm): as a collector
+    polls (a full poll every 12th, routine polls in between), or with ``full_every=1`` a full
+    poll of every column each time."""
     from printscout.collector.reader import Reader
     from printscout.protocols.snmp.client import SnmpEngine, Target
     from printscout.protocols.snmp.walk import Walker
@@ -61,6 +65,8 @@ async def poll_printscout(host: str, port: int, concurrency: int, seconds: float
     target = Target(host, port)
     async with SnmpEngine() as engine:
         reader = Reader(Walker(engine))
+        if full_every is not None:
+            reader.revalidate_every = full_every
         await reader.read(target)  # learn the table sizes, as a routine poller has
         before = asdict(engine.traffic)
         report = await hammer(lambda: reader.read(target), concurrency, seconds)
@@ -112,14 +118,19 @@ async def poll_pysnmp(host: str, port: int, concurrency: int, seconds: float) ->
 def main() -> None:
     """Parse the command line, poll, print the JSON report."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("stack", choices=["printscout", "pysnmp"])
+    parser.add_argument("stack", choices=["printscout", "printscout-full", "pysnmp"])
     parser.add_argument("--host", required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=3.0)
     args = parser.parse_args()
-    run = poll_printscout if args.stack == "printscout" else poll_pysnmp
-    report = asyncio.run(run(args.host, args.port, args.concurrency, args.seconds))
+    if args.stack == "pysnmp":
+        report = asyncio.run(poll_pysnmp(args.host, args.port, args.concurrency, args.seconds))
+    else:
+        every = 1 if args.stack == "printscout-full" else None
+        report = asyncio.run(
+            poll_printscout(args.host, args.port, args.concurrency, args.seconds, every)
+        )
     print(json.dumps(report))
 
 

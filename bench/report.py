@@ -19,7 +19,8 @@ SWEEP_STACKS: Final = {
     "onesixtyone": "onesixtyone `-w 0`",
 }
 POLL_STACKS: Final = {
-    "printscout": "PrintScout `Reader.read` (full read)",
+    "printscout": "PrintScout `Reader.read`, as a collector polls",
+    "printscout-full": "PrintScout `Reader.read`, every column every poll",
     "pysnmp": "pysnmp 7 v1arch (GET + supplies bulk walk)",
     "net-snmp-cli": "Net-SNMP CLI (snmpget + snmpbulkwalk)",
 }
@@ -52,8 +53,14 @@ def evaluate(results: Json) -> list[Json]:
     polls = _get(results, "poll", "printscout") or {}
     cpu = [level["client_cpu_ms_per_poll"]["median"] for level in polls.values()]
     best = min((level["client_cpu_ms_per_poll"]["min"] for level in polls.values()), default=0)
-    check("client CPU per full poll", 0.4, "ms", max(cpu) if cpu else None,
-          f"worst median over concurrency 1/16/64 (best single run {best:g} ms)")  # fmt: skip
+    check("client CPU per poll (as a collector polls)", 0.4, "ms", max(cpu) if cpu else None,
+          f"worst median over concurrency 1/16/64 (best run {best:g} ms); hourly full poll +"
+          " routine polls, each a complete Reading")  # fmt: skip
+    full = _get(results, "poll", "printscout-full") or {}
+    full_cpu = [level["client_cpu_ms_per_poll"]["median"] for level in full.values()]
+    check("client CPU per poll, every column every time", 0.4, "ms",
+          max(full_cpu) if full_cpu else None,
+          "worst median over concurrency 1/16/64; the strict reading of a full poll")  # fmt: skip
     check("bytes per silent address", 150, "B", _get(results, "wire", "silent_address", "total"),
           "probe + retry, UDP payload")  # fmt: skip
     check("bytes per full colour poll", 2700, "B",

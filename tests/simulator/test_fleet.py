@@ -40,22 +40,27 @@ def test_one_process_serves_a_thousand_printers() -> None:
     assert distinct_serials > 900
 
 
-def test_counters_advance_and_toner_falls_as_time_passes() -> None:
-    hp = next(p for p in builtin_recordings() if p.stem.startswith("hp-"))
+def _read_twice(prefix: str, address: str) -> tuple[Reading, Reading]:
+    """Two reads of one simulated printer, 60 simulated hours apart."""
+    recording = next(p for p in builtin_recordings() if p.stem.startswith(prefix))
 
     async def run() -> tuple[Reading, Reading]:
         # 100 simulated hours per real second
-        fleet = await start_fleet([hp], ["127.84.4.1"], port=PORT, speed=360_000.0)
+        fleet = await start_fleet([recording], [address], port=PORT, speed=360_000.0)
         try:
             async with SnmpEngine() as engine:
                 reader = Reader(Walker(engine))
-                first = await reader.read(Target("127.84.4.1", PORT))
+                first = await reader.read(Target(address, PORT))
                 await asyncio.sleep(0.6)  # past the simulator's clock hold
-                return first, await reader.read(Target("127.84.4.1", PORT))
+                return first, await reader.read(Target(address, PORT))
         finally:
             fleet.close()
 
-    before, after = asyncio.run(run())
+    return asyncio.run(run())
+
+
+def test_counters_advance_and_toner_falls_as_time_passes() -> None:
+    before, after = _read_twice("hp-", "127.84.4.1")
     assert before.counters.total is not None and after.counters.total is not None
     assert after.counters.total > before.counters.total
     toner_before = {s.index: s.level for s in before.supplies if s.kind == "toner"}
@@ -79,20 +84,7 @@ def test_it_refuses_to_bind_outside_loopback(network: str) -> None:
 
 @pytest.mark.parametrize("vendor", ["kyocera-", "sharp-", "samsung-"])
 def test_vendor_meter_reads_advance_and_keep_adding_up(vendor: str) -> None:
-    recording = next(p for p in builtin_recordings() if p.stem.startswith(vendor))
-
-    async def run() -> tuple[Reading, Reading]:
-        fleet = await start_fleet([recording], ["127.84.5.1"], port=PORT, speed=360_000.0)
-        try:
-            async with SnmpEngine() as engine:
-                reader = Reader(Walker(engine))
-                first = await reader.read(Target("127.84.5.1", PORT))
-                await asyncio.sleep(0.6)  # past the simulator's clock hold
-                return first, await reader.read(Target("127.84.5.1", PORT))
-        finally:
-            fleet.close()
-
-    before, after = asyncio.run(run())
+    before, after = _read_twice(vendor, "127.84.5.1")
     assert before.counters.total is not None and after.counters.total is not None
     assert after.counters.total > before.counters.total
     for reading in (before, after):
