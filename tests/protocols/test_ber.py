@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from printscout.domain.errors import ParseError
 from printscout.protocols.snmp import ber
 from printscout.protocols.snmp.ber import Oid, Value
+from tests.support.strategies import mutated
 
 # Property tests have no per-example deadline: a loaded machine must not fail them.
 NO_DEADLINE = settings(deadline=None)
@@ -76,26 +77,6 @@ def round_trip(value: Value) -> Value:
     tag, start, stop = ber.read_header(data, 0, len(data))
     assert stop == len(data)
     return ber.decode_value(tag, data, start, stop)
-
-
-@st.composite
-def mutated(draw: st.DrawFn, valid: st.SearchStrategy[bytes]) -> bytes:
-    """A valid encoding damaged by a few flips, cuts, insertions or deletions."""
-    data = bytearray(draw(valid))
-    for _ in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(("flip", "set", "truncate", "insert", "delete")))
-        at = draw(st.integers(0, max(0, len(data) - 1)))
-        if op == "flip" and data:
-            data[at] ^= draw(st.integers(1, 255))
-        elif op == "set" and data:
-            data[at] = draw(st.sampled_from((0x00, 0x7F, 0x80, 0x81, 0x84, 0xFF)))
-        elif op == "truncate":
-            del data[at:]
-        elif op == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=6))
-        elif op == "delete":
-            del data[at : at + draw(st.integers(1, 4))]
-    return bytes(data)
 
 
 # ---------------------------------------------------------------- round trips

@@ -20,6 +20,7 @@ from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp.ber import Oid, Value
 from printscout.protocols.snmp.pdu import CommunityMessage, Pdu
 from printscout.protocols.snmp.usm_crypto import AuthProtocol, PrivProtocol
+from tests.support.strategies import mutated
 
 # Property tests have no per-example deadline: a loaded machine must not fail them.
 NO_DEADLINE = settings(deadline=None)
@@ -71,26 +72,6 @@ def community_messages(draw: st.DrawFn) -> CommunityMessage:
 def typed(varbinds: list[tuple[Oid, Value]]) -> list[tuple[Oid, type, Value]]:
     """Varbinds with each value's exact class (IpAddress equals bytes, but must not decode so)."""
     return [(oid, type(value), value) for oid, value in varbinds]
-
-
-@st.composite
-def mutated(draw: st.DrawFn, valid: st.SearchStrategy[bytes]) -> bytes:
-    """A valid message damaged by a few flips, cuts, insertions or deletions."""
-    data = bytearray(draw(valid))
-    for _ in range(draw(st.integers(1, 3))):
-        op = draw(st.sampled_from(("flip", "set", "truncate", "insert", "delete")))
-        at = draw(st.integers(0, max(0, len(data) - 1)))
-        if op == "flip" and data:
-            data[at] ^= draw(st.integers(1, 255))
-        elif op == "set" and data:
-            data[at] = draw(st.sampled_from((0x00, 0x03, 0x30, 0x7F, 0x80, 0x81, 0x84, 0xFF)))
-        elif op == "truncate":
-            del data[at:]
-        elif op == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=6))
-        elif op == "delete":
-            del data[at : at + draw(st.integers(1, 4))]
-    return bytes(data)
 
 
 # ---------------------------------------------------------------- v1 / v2c

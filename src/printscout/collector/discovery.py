@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Final
 
 from printscout.collector.identity import merge_duplicates
@@ -21,7 +21,7 @@ from printscout.protocols.snmp import mibs
 from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp.ber import Oid, Value, VarBindException
 from printscout.protocols.snmp.client import SnmpEngine, Target
-from printscout.protocols.snmp.pdu import Pdu
+from printscout.protocols.snmp.pdu import Pdu, VarBinds
 from printscout.protocols.snmp.walk import Walker
 
 PROBE_OIDS: Final[tuple[Oid, ...]] = (mibs.SYS_OBJECT_ID, mibs.SYS_DESCR)
@@ -39,16 +39,25 @@ class Probe:
 async def probe(engine: SnmpEngine, address: str, credentials: Sequence[Target]) -> Probe | None:
     """Try each credential (a Target template) in order; the first answer wins."""
     for template in credentials:
-        target = replace(template, host=address)
+        target = _target_for(template, address)
         try:
             varbinds = await engine.get(target, PROBE_OIDS)
         except SnmpError:
             continue
-        scalars: dict[Oid, Value] = {
-            o: v for o, v in varbinds if not isinstance(v, VarBindException)
-        }
-        return Probe(target, scalars)
+        return Probe(target, _values(varbinds))
     return None
+
+
+def _target_for(template: Target, address: str) -> Target:
+    """A credential template aimed at one address (built directly: ``dataclasses.replace``
+    costs several times more, once per address of a sweep)."""
+    t = template
+    return Target(address, t.port, t.version, t.community, t.user, t.timeout, t.retries)
+
+
+def _values(varbinds: VarBinds) -> dict[Oid, Value]:
+    """The probe's answers, without noSuchObject and the like."""
+    return {o: v for o, v in varbinds if not isinstance(v, VarBindException)}
 
 
 async def sweep(
@@ -95,8 +104,7 @@ async def _run_callbacks(
     def launch(address: str, k: int) -> None:
         if done_all.done():
             return  # the sweep was stopped: start nothing more
-        t = credentials[k]
-        target = Target(address, t.port, t.version, t.community, t.user, t.timeout, t.retries)
+        target = _target_for(credentials[k], address)
         future = engine.submit(target, pdus.GET, PROBE_OIDS)
         future.add_done_callback(lambda f: finished(address, k, target, f))
 
@@ -111,10 +119,7 @@ async def _run_callbacks(
         answered = error is None
         if answered:
             pdu = future.result()
-            scalars: dict[Oid, Value] = {
-                o: v for o, v in pdu.varbinds if not isinstance(v, VarBindException)
-            } if pdu.error_status == 0 else {}  # fmt: skip
-            found.put_nowait(Probe(target, scalars))
+            found.put_nowait(Probe(target, _values(pdu.varbinds) if pdu.error_status == 0 else {}))
         if on_probed is not None:
             on_probed(address, answered)
         outstanding -= 1

@@ -1,4 +1,8 @@
-"""The poll plan: which SNMP requests make up a full read of one printer.
+"""Reading one printer: the polls of a device over time, on the plans of ``collector/plan.py``.
+
+A device's first read walks every table to learn its sizes; an hourly full poll reads every
+column with the sizes known; routine polls in between read only what changes and reuse the
+full poll's static columns.
 
 One GETBULK carries every scalar and the first row of single-row tables as non-repeaters; the
 multi-row tables are walked concurrently, each with as many repetitions as the device had rows

@@ -84,7 +84,7 @@ class Agent:
         try:
             message = v3.unpack(data, lookup)
         except SnmpAuthError:
-            raw_user = _peek_user(data)
+            raw_user = v3.peek_security(data)
             if raw_user is not None and raw_user[1] != engine_id:
                 return self._report(printer, data, v3.UNKNOWN_ENGINE_ID, boots, now)
             reason = (
@@ -128,7 +128,7 @@ class Agent:
         keys: v3.LocalKeys | None = None,
     ) -> bytes:
         msg_id = v3.peek_msg_id(data)
-        peeked = _peek_user(data)
+        peeked = v3.peek_security(data)
         user = peeked[0] if peeked and keys is not None else b""
         return v3.pack(
             msg_id=msg_id,
@@ -258,24 +258,6 @@ def lookup_next(printer: SimPrinter, oid: Oid) -> tuple[Oid, Value] | None:
 
 def _size(value: Value) -> int:
     return len(value) if isinstance(value, bytes | tuple) else 6
-
-
-def _peek_user(data: bytes) -> tuple[bytes, bytes] | None:
-    """(user name, engine id) of a v3 message without checking it."""
-    try:
-        end = len(data)
-        start, stop = ber.expect(data, 0, end, ber.SEQUENCE)
-        _, p = ber.read_int(data, start, stop)
-        _, g_stop = ber.expect(data, p, stop, ber.SEQUENCE)
-        s_start, s_stop = ber.expect(data, g_stop, stop, ber.OCTET_STRING)
-        u_start, u_stop = ber.expect(data, s_start, s_stop, ber.SEQUENCE)
-        engine_id, q = ber.read_octets(data, u_start, u_stop)
-        _, q = ber.read_int(data, q, u_stop)
-        _, q = ber.read_int(data, q, u_stop)
-        user, _ = ber.read_octets(data, q, u_stop)
-    except ParseError:
-        return None
-    return user, engine_id
 
 
 def _mangle(data: bytes) -> bytes:

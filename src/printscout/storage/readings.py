@@ -28,7 +28,21 @@ class IngestBatch(Base):
     observed_to: Mapped[datetime]
 
 
-class ReadingRecord(Base):
+class MeterColumns:
+    """The counters of a reading, kept alike in readings, daily roll-ups and month-end reads."""
+
+    counter_total: Mapped[int | None] = mapped_column(BigInteger)
+    counter_mono: Mapped[int | None] = mapped_column(BigInteger)
+    counter_color: Mapped[int | None] = mapped_column(BigInteger)
+    counter_print: Mapped[int | None] = mapped_column(BigInteger)
+    counter_copy: Mapped[int | None] = mapped_column(BigInteger)
+    counter_fax: Mapped[int | None] = mapped_column(BigInteger)
+    counter_scan: Mapped[int | None] = mapped_column(BigInteger)
+    counter_large: Mapped[int | None] = mapped_column(BigInteger)
+    counter_unit: Mapped[str | None] = mapped_column(String())
+
+
+class ReadingRecord(MeterColumns, Base):
     """One reading of one device: counters, status, errors and supply levels at a moment.
 
     The key is the device and the moment: no surrogate id, so each insert maintains one
@@ -50,15 +64,6 @@ class ReadingRecord(Base):
     )
     observed_at: Mapped[datetime] = mapped_column(primary_key=True)
     uptime_s: Mapped[int | None] = mapped_column(BigInteger)
-    counter_total: Mapped[int | None] = mapped_column(BigInteger)
-    counter_mono: Mapped[int | None] = mapped_column(BigInteger)
-    counter_color: Mapped[int | None] = mapped_column(BigInteger)
-    counter_print: Mapped[int | None] = mapped_column(BigInteger)
-    counter_copy: Mapped[int | None] = mapped_column(BigInteger)
-    counter_fax: Mapped[int | None] = mapped_column(BigInteger)
-    counter_scan: Mapped[int | None] = mapped_column(BigInteger)
-    counter_large: Mapped[int | None] = mapped_column(BigInteger)
-    counter_unit: Mapped[str | None] = mapped_column(String())
     device_status: Mapped[str | None] = mapped_column(String())
     printer_status: Mapped[str | None] = mapped_column(String())
     # What the collector found wrong with the counters (None when nothing).
@@ -83,8 +88,11 @@ COUNTER_COLUMNS = (
 )
 
 
-class ReadingDay(Base):
-    """The roll-up of one device's readings over one UTC day; kept for years."""
+class ReadingDay(MeterColumns, Base):
+    """The roll-up of one device's readings over one UTC day; kept for years.
+
+    Its counters are those of the day's last reading (the day's meter read).
+    """
 
     __tablename__ = "reading_days"
     __table_args__ = (Index(None, "day"),)
@@ -96,23 +104,13 @@ class ReadingDay(Base):
     readings: Mapped[int]
     first_observed_at: Mapped[datetime]
     last_observed_at: Mapped[datetime]
-    # Counters at the last reading of the day (the day's meter read).
-    counter_total: Mapped[int | None] = mapped_column(BigInteger)
-    counter_mono: Mapped[int | None] = mapped_column(BigInteger)
-    counter_color: Mapped[int | None] = mapped_column(BigInteger)
-    counter_print: Mapped[int | None] = mapped_column(BigInteger)
-    counter_copy: Mapped[int | None] = mapped_column(BigInteger)
-    counter_fax: Mapped[int | None] = mapped_column(BigInteger)
-    counter_scan: Mapped[int | None] = mapped_column(BigInteger)
-    counter_large: Mapped[int | None] = mapped_column(BigInteger)
-    counter_unit: Mapped[str | None] = mapped_column(String())
     # Sum of the increases of the total counter between the day's readings (resets ignored).
     pages: Mapped[int | None] = mapped_column(BigInteger)
     errors: Mapped[list[str]] = mapped_column(Json)
     supplies: Mapped[list[dict[str, Any]]] = mapped_column(Json)
 
 
-class MeterRead(Base):
+class MeterRead(MeterColumns, Base):
     """The last reading of a device in a calendar month (UTC): what billing uses. Kept forever."""
 
     __tablename__ = "meter_reads"
@@ -122,15 +120,6 @@ class MeterRead(Base):
     )
     month: Mapped[date] = mapped_column(primary_key=True)
     observed_at: Mapped[datetime]
-    counter_total: Mapped[int | None] = mapped_column(BigInteger)
-    counter_mono: Mapped[int | None] = mapped_column(BigInteger)
-    counter_color: Mapped[int | None] = mapped_column(BigInteger)
-    counter_print: Mapped[int | None] = mapped_column(BigInteger)
-    counter_copy: Mapped[int | None] = mapped_column(BigInteger)
-    counter_fax: Mapped[int | None] = mapped_column(BigInteger)
-    counter_scan: Mapped[int | None] = mapped_column(BigInteger)
-    counter_large: Mapped[int | None] = mapped_column(BigInteger)
-    counter_unit: Mapped[str | None] = mapped_column(String())
 
 
 class RollupMark(Base):

@@ -259,6 +259,18 @@ def unpack(data: bytes, lookup: KeyLookup) -> V3Message:
     )
 
 
+def peek_security(data: bytes) -> tuple[bytes, bytes] | None:
+    """(user name, engine id) of an SNMPv3 message, unchecked; None when it does not parse.
+
+    An agent needs them to choose its report when the message fails security checks.
+    """
+    try:
+        raw = _parse(data)
+    except ParseError:
+        return None
+    return raw.user, raw.engine_id
+
+
 def peek_msg_id(data: bytes) -> int:
     """Read only the msgID of an SNMPv3 message (to match it to a request cheaply)."""
     end = len(data)
