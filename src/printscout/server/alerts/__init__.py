@@ -1,0 +1,1 @@
+"""Alerts: rules, the engine that opens and closes alerts, forecasts and notifications."""
