@@ -50,6 +50,8 @@ class BatchOutcome:
     readings: int = 0
     duplicate_readings: int = 0
     expired_readings: int = 0
+    # The devices the batch's readings were assigned to (what alert rules look at next).
+    device_ids: frozenset[int] = frozenset()
 
 
 def day_start(moment: datetime) -> datetime:
@@ -98,14 +100,18 @@ def _store(
     floor = accept_from(now, rules.raw_days)
     kept = sorted((r for r in batch.readings if r.observed_at >= floor), key=_moment)
     expired = len(batch.readings) - len(kept)
-    stored = _store_readings(session, collector, batch.batch_id, kept, rules) if kept else 0
+    stored, devices = (
+        _store_readings(session, collector, batch.batch_id, kept, rules) if kept else (0, [])
+    )
     seen = collector.last_seen_at
     if seen is None or now - seen > SEEN_PRECISION:
         collectors = table_of(Collector)
         session.connection().execute(
             update(collectors).where(collectors.c.id == collector.id).values(last_seen_at=now)
         )
-    return BatchOutcome(batch.batch_id, False, stored, len(kept) - stored, expired)
+    return BatchOutcome(
+        batch.batch_id, False, stored, len(kept) - stored, expired, frozenset(devices)
+    )
 
 
 def _moment(r: ObservedReading) -> datetime:
@@ -137,8 +143,9 @@ def _store_readings(
     batch_id: UUID,
     readings: list[ObservedReading],
     rules: IngestRules,
-) -> int:
-    """Resolve devices, update their supplies and insert the readings; returns how many were new."""
+) -> tuple[int, list[int]]:
+    """Resolve devices, update their supplies and insert the readings; returns how many were
+    new, and the devices."""
     resolver = Resolver(session, collector)
     resolver.load(tuple(readings))
     assigned = [(*resolver.resolve(r), r) for r in readings]
@@ -159,7 +166,7 @@ def _store_readings(
         skip_conflicts_on=("device_id", "observed_at"),
         returning=("device_id",),
     )
-    return len(added)
+    return len(added), [row["device_id"] for row in rows]
 
 
 def _widen(session: Session, batch_id: UUID, moments: list[datetime]) -> None:

@@ -56,6 +56,9 @@ class ForecastRules:
     full_confidence_span: timedelta = timedelta(days=14)
 
 
+DEFAULT_RULES: Final = ForecastRules()
+
+
 @dataclass(frozen=True, slots=True)
 class Forecast:
     """Days until a supply is empty, with how sure the fit is (0..1) and why not if no answer."""
@@ -123,7 +126,7 @@ def r_squared(xy: Sequence[tuple[float, float]], intercept: float, slope: float)
 
 
 def forecast(
-    points: Sequence[LevelPoint], now: datetime, rules: ForecastRules = ForecastRules()
+    points: Sequence[LevelPoint], now: datetime, rules: ForecastRules = DEFAULT_RULES
 ) -> Forecast:
     """The forecast for one supply from its level history (any order, any polling rate)."""
     if not points:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 from uuid import UUID
@@ -16,7 +17,7 @@ from printscout.server.errors import BodyError
 from printscout.server.ingest.body import parse
 from printscout.storage.accounts import CollectorRecord
 from printscout.storage.errors import StorageError
-from printscout.storage.ingest import IngestRules, store_batch
+from printscout.storage.ingest import BatchOutcome, IngestRules, store_batch
 from printscout.storage.session import Database
 
 log = logging.getLogger("printscout.ingest")
@@ -39,6 +40,8 @@ class IngestService:
     db: Database
     rules: IngestRules
     limits: IngestLimits
+    # Called after each newly stored batch (e.g. alert evaluation); failures are only logged.
+    after_store: tuple[Callable[[CollectorRecord, BatchOutcome], None], ...] = ()
 
     def ingest(self, collector: CollectorRecord, body: bytes) -> IngestResult:
         """Store each batch of a decoded request body; a bad batch rejects only itself."""
@@ -81,6 +84,7 @@ class IngestService:
                 expired_readings=outcome.expired_readings,
             )
             result.stored.append(stored)
+            self._after(collector, outcome)
         log.info(
             "batch %s",
             "duplicate" if outcome.duplicate else "stored",
@@ -92,6 +96,13 @@ class IngestService:
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
+
+    def _after(self, collector: CollectorRecord, outcome: BatchOutcome) -> None:
+        for hook in self.after_store:
+            try:
+                hook(collector, outcome)
+            except Exception:  # the batch is stored whatever a hook does; say what went wrong
+                log.exception("after-store hook failed", extra={"batch_id": str(outcome.batch_id)})
 
     def _check(self, collector: CollectorRecord, wire: WireBatch) -> str | None:
         if wire.collector != str(collector.public_id):
