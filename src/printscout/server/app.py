@@ -12,6 +12,8 @@ from fastapi import FastAPI
 
 from printscout import __version__
 from printscout.server import health
+from printscout.server.alerts import routes as alert_routes
+from printscout.server.alerts import setup as alert_setup
 from printscout.server.auth import ApiKeyAuthenticator, CollectorAuthenticator
 from printscout.server.ingest import routes as ingest_routes
 from printscout.server.ingest.service import IngestLimits, IngestService
@@ -32,7 +34,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
-            yield
+            async with alert_setup.background(app):
+                yield
         finally:
             if owned:
                 db.dispose()
@@ -51,7 +54,11 @@ def create_app(
     app.state.write_concurrency = settings.ingest.concurrency or db.write_concurrency
     app.state.collector_auth = authenticator or ApiKeyAuthenticator(db)
     limits = IngestLimits(settings.ingest.max_batches, settings.ingest.max_readings)
-    app.state.ingest = IngestService(db, settings.ingest_rules(), limits)
+    alerts = alert_setup.install(app, settings, db)
+    app.state.ingest = IngestService(
+        db, settings.ingest_rules(), limits, after_store=(alerts.after_batch,)
+    )
     app.include_router(health.router)
     app.include_router(ingest_routes.router)
+    app.include_router(alert_routes.router)
     return app

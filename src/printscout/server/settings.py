@@ -106,6 +106,34 @@ class LogSettings(_Section):
     access: bool = Field(default=False, description="one line per HTTP request")
 
 
+class AlertSettings(_Section):
+    """Alert evaluation and notifications (email over SMTP, webhooks)."""
+
+    background: bool = Field(default=True, description="run the sweep and the sender in serve")
+    sweep_interval_s: int = Field(default=60, ge=5, description="time-driven rules, per cluster")
+    dispatch_interval_s: float = Field(default=5.0, gt=0, description="outbox polling")
+    history_days: int = Field(default=60, ge=1, description="level history for forecasts")
+    order_horizon_days: int = Field(default=21, ge=1, description="order what runs out by then")
+    max_attempts: int = Field(default=6, ge=1, le=50, description="per notification")
+    backoff_s: float = Field(default=30.0, gt=0, description="first retry; doubles each time")
+    webhook_timeout_s: float = Field(default=10.0, gt=0, description="per webhook request")
+    smtp_host: str | None = Field(default=None, description="unset: no email")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="587 STARTTLS, 465 TLS")
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = Field(default="printscout@localhost", description="sender address")
+    smtp_ca_file: Path | None = Field(default=None, description="CA for a private relay")
+    smtp_timeout_s: float = Field(default=30.0, gt=0)
+
+    @field_validator("smtp_password")
+    @classmethod
+    def _refuse_placeholder_smtp_password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and is_placeholder(value.get_secret_value()):
+            raise ValueError("the SMTP password is a placeholder; set the real one")
+        return value
+
+
 class ServerSettings(BaseSettings):
     """Everything the server process is configured with."""
 
@@ -126,6 +154,7 @@ class ServerSettings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     retention: RetentionSettings = RetentionSettings()
     log: LogSettings = LogSettings()
+    alerts: AlertSettings = AlertSettings()
 
     @field_validator("secret_key")
     @classmethod

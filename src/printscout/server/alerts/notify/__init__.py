@@ -1,0 +1,1 @@
+"""Notification transports (email, webhook) and the dispatcher that sends the outbox."""
