@@ -111,6 +111,7 @@ class AlertSettings(_Section):
 
     background: bool = Field(default=True, description="run the sweep and the sender in serve")
     sweep_interval_s: int = Field(default=60, ge=5, description="time-driven rules, per cluster")
+    forecast_interval_s: int = Field(default=3600, ge=60, description="days-to-empty rules")
     dispatch_interval_s: float = Field(default=5.0, gt=0, description="outbox polling")
     history_days: int = Field(default=60, ge=1, description="level history for forecasts")
     order_horizon_days: int = Field(default=21, ge=1, description="order what runs out by then")

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from printscout.server.alerts.notify.dispatch import DispatchConfig, Dispatcher
 from printscout.server.alerts.notify.email import SmtpConfig, send_email
+from printscout.server.alerts.rules import Finding, RuleKind
 from printscout.simulator.ews import self_signed_certificate
+from printscout.storage.accounts import CollectorRecord
+from printscout.storage.alerts import Delivery
+from printscout.storage.session import Database
+from tests.server.alerts.alert_samples import add_channel, add_rule, collector_subject, evaluate
 from tests.server.alerts.smtp_server import PASSWORD, USER, smtp_server
 
 pytestmark = pytest.mark.anyio
@@ -77,3 +85,19 @@ async def test_it_calls_a_wrong_password_permanent(tmp_path: Path) -> None:
         cfg = config(server.port, server.ca_file, password="wrong-password-x")
         outcome = await send_email(cfg, "ops@dealer.test", NOTICE)
     assert (outcome.ok, outcome.status_code, outcome.permanent) == (False, 535, True), outcome
+
+
+async def test_it_delivers_an_alert_from_the_outbox_by_email(
+    tmp_path: Path, db: Database, collector: CollectorRecord
+) -> None:
+    channel = add_channel(db, collector.dealer_id, "email", "ops@dealer.test", None)
+    rule = add_rule(db, collector.dealer_id, RuleKind.COLLECTOR_SILENT, channel_ids=[channel])
+    now = datetime.now(UTC)
+    evaluate(db, rule, collector_subject(collector), [Finding("silent", "hq-01 silent")], now)
+    async with smtp_server(tmp_path, "starttls") as server:
+        dispatcher = Dispatcher(db, DispatchConfig(smtp=config(server.port, server.ca_file)))
+        assert await dispatcher.run_once(now) == 1
+    (mail,) = server.mailbox.messages
+    assert mail["Subject"] == "[PrintScout] opened: hq-01 silent"
+    with db.reader() as session:
+        assert session.scalars(select(Delivery.state)).all() == ["delivered"]

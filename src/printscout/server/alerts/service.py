@@ -21,7 +21,6 @@ from printscout.server.alerts.engine import Changes, Subject, reconcile
 from printscout.server.alerts.forecast import DEFAULT_RULES, Forecast, ForecastRules
 from printscout.server.alerts.rules import (
     ON_INGEST,
-    SWEPT,
     CollectorFacts,
     DeviceFacts,
     Rule,
@@ -38,6 +37,7 @@ from printscout.storage.session import Database
 
 log = logging.getLogger("printscout.alerts")
 SWEEP: str = "alerts"
+FORECASTS: str = "forecasts"
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -46,6 +46,8 @@ class AlertConfig:
     """Alert settings the service needs."""
 
     sweep_interval: timedelta = timedelta(minutes=1)
+    # Forecasts read weeks of levels per device and change slowly: evaluated less often.
+    forecast_interval: timedelta = timedelta(hours=1)
     history: timedelta = timedelta(days=60)
     forecast: ForecastRules = DEFAULT_RULES
 
@@ -117,7 +119,10 @@ class AlertService:
         def work(session: Session) -> Changes | None:
             if not claim_sweep(session, SWEEP, now, self.config.sweep_interval) and not force:
                 return None
-            swept = self.evaluate_devices(session, None, SWEPT - {RuleKind.COLLECTOR_SILENT}, now)
+            kinds = {RuleKind.DEVICE_SILENT}
+            if claim_sweep(session, FORECASTS, now, self.config.forecast_interval) or force:
+                kinds.add(RuleKind.DAYS_TO_EMPTY)
+            swept = self.evaluate_devices(session, None, kinds, now)
             return _add(swept, self.evaluate_collectors(session, now))
 
         changes = self.db.write(work)

@@ -24,6 +24,7 @@ def alert_config(a: AlertSettings) -> AlertConfig:
     """The service's view of the settings."""
     return AlertConfig(
         sweep_interval=timedelta(seconds=a.sweep_interval_s),
+        forecast_interval=timedelta(seconds=a.forecast_interval_s),
         history=timedelta(days=a.history_days),
     )
 
