@@ -55,8 +55,11 @@ def enabled_rules(
     return [rule_of(r) for r in session.scalars(query.order_by(AlertRule.id))]
 
 
-def device_facts(session: Session, device_ids: Sequence[int] | None = None) -> list[DeviceFacts]:
-    """The facts of the devices given (None: every device), newest reading included."""
+def device_facts(
+    session: Session, device_ids: Sequence[int] | None = None, *, readings: bool = True
+) -> list[DeviceFacts]:
+    """The facts of the devices given (None: every device); errors and counters from the
+    newest readings only with ``readings`` (time-driven rules do not need them)."""
     query = (
         select(Device, Site.customer_id, Customer.dealer_id)
         .join(Site, Site.id == Device.site_id)
@@ -77,7 +80,7 @@ def device_facts(session: Session, device_ids: Sequence[int] | None = None) -> l
         supplies.setdefault(s.device_id, []).append(
             SupplyFact(s.supply_index, name, s.level_percent, s.state)
         )
-    latest = latest_readings(session, ids)
+    latest = latest_readings(session, ids) if readings else {}
     out = []
     for device, customer_id, dealer_id in devices:
         reading = latest.get(device.id)

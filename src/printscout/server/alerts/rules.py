@@ -40,7 +40,6 @@ SWEPT: Final = frozenset(
 )
 # Kinds a new reading can change, evaluated right after ingest.
 ON_INGEST: Final = frozenset({RuleKind.SUPPLY_LOW, RuleKind.DEVICE_ERROR, RuleKind.COUNTER_ANOMALY})
-COLLECTOR_KINDS: Final = frozenset({RuleKind.COLLECTOR_SILENT})
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,7 +79,8 @@ class AlertService:
         if device_ids is None:
             device_ids = facts.devices_of_dealers(session, {r.dealer_id for r in rules})
         total = Changes()
-        for device in facts.device_facts(session, device_ids):
+        with_readings = bool(ON_INGEST & set(kinds))
+        for device in facts.device_facts(session, device_ids, readings=with_readings):
             mine = [r for r in rules if r.covers(*_place(device))]
             forecasts = self._forecasts(session, device, mine, now)
             subject = Subject(device.subject, device.place, device_id=device.device_id)
