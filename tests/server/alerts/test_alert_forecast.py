@@ -99,3 +99,13 @@ def test_it_gives_a_coarse_gauge_a_wider_margin() -> None:
     coarse = linear(start=95, rate=2.0, days=25, report=steps(10))
     assert forecast(fine.points, fine.now).margin_days == pytest.approx(0.25)
     assert forecast(coarse.points, coarse.now).margin_days == pytest.approx(2.5)
+
+
+def test_it_sees_a_swapped_cartridge_by_its_serial_without_a_level_jump() -> None:
+    old = [LevelPoint(T0 + timedelta(days=d), 30 - d, serial="CRG-A") for d in range(6)]
+    # A half-used cartridge from another printer: the level rises by only 15 points.
+    new = [LevelPoint(T0 + timedelta(days=6 + d), 40 - 2 * d, serial="CRG-B") for d in range(6)]
+    assert replacements(old + new) == [new[0].at]
+    found = forecast(old + new, new[-1].at)
+    assert found.installed_at == new[0].at
+    assert found.percent_per_day == pytest.approx(2.0, rel=0.05)

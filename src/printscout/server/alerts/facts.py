@@ -157,5 +157,6 @@ def level_history(session: Session, device_id: int, since: datetime) -> dict[int
         for s in supplies:
             percent = s.get("level_percent")
             if percent is not None and percent >= 0:
-                out.setdefault(int(s["index"]), []).append(LevelPoint(at, int(percent), total))
+                point = LevelPoint(at, int(percent), total, s.get("serial"))
+                out.setdefault(int(s["index"]), []).append(point)
     return out

@@ -2,7 +2,8 @@
 
 Pure functions over frozen dataclasses. The method, step by step:
 
-1. Split the history at replacements: a level that rose by ``jump`` points or more.
+1. Split the history at replacements: a level that rose by ``jump`` points or more, or a
+   cartridge serial that changed.
 2. In the newest cartridge's segment take the running minimum, so a shaken cartridge (a bump
    up smaller than ``jump`` that sinks back) reads as a plateau and moves nothing.
 3. Keep only the moments the level *changed*, each at the middle of the old and new level
@@ -38,11 +39,13 @@ class ForecastStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class LevelPoint:
-    """A supply's level (percent) at a moment, with the device's page counter if known."""
+    """A supply's level (percent) at a moment, with the device's page counter and the
+    cartridge's serial if known."""
 
     at: datetime
     percent: int
     pages: int | None = None
+    serial: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +81,20 @@ class Forecast:
 
 
 def segments(points: Sequence[LevelPoint], jump: int) -> list[list[LevelPoint]]:
-    """The history split into one run per cartridge: a rise of ``jump`` points starts a new one."""
+    """The history split into one run per cartridge: a rise of ``jump`` points or another
+    cartridge serial starts a new one."""
     runs: list[list[LevelPoint]] = []
     for point in sorted(points, key=lambda p: p.at):
-        if runs and point.percent - runs[-1][-1].percent < jump:
+        if runs and not _new_cartridge(runs[-1][-1], point, jump):
             runs[-1].append(point)
         else:
             runs.append([point])
     return runs
+
+
+def _new_cartridge(before: LevelPoint, after: LevelPoint, jump: int) -> bool:
+    swapped = bool(before.serial and after.serial and before.serial != after.serial)
+    return swapped or after.percent - before.percent >= jump
 
 
 def replacements(points: Sequence[LevelPoint], jump: int = 20) -> list[datetime]:
