@@ -55,6 +55,14 @@ def enabled_rules(
     return [rule_of(r) for r in session.scalars(query.order_by(AlertRule.id))]
 
 
+def dealers_with_rules(session: Session, kinds: Collection[RuleKind]) -> set[int]:
+    """The dealers that have an enabled rule of one of these kinds."""
+    query = select(AlertRule.dealer_id).where(
+        AlertRule.enabled.is_(True), AlertRule.kind.in_([k.value for k in kinds])
+    )
+    return set(session.scalars(query.distinct()))
+
+
 def device_facts(
     session: Session, device_ids: Sequence[int] | None = None, *, readings: bool = True
 ) -> list[DeviceFacts]:

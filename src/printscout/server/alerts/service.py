@@ -61,7 +61,12 @@ class AlertService:
 
     def after_batch(self, collector: CollectorRecord, outcome: BatchOutcome) -> None:
         """Ingest hook: evaluate the reading-driven rules for the devices of a stored batch."""
-        if outcome.device_ids:
+        if not outcome.device_ids:
+            return
+        # A read first: without rules no write transaction is opened (SQLite has one writer).
+        with self.db.reader() as session:
+            dealers = facts.dealers_with_rules(session, ON_INGEST)
+        if collector.dealer_id in dealers:
             ids = sorted(outcome.device_ids)
             self.db.write(lambda s: self.evaluate_devices(s, ids, ON_INGEST, utcnow()))
 
