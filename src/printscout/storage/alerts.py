@@ -35,6 +35,8 @@ class AlertRule(Base):
     severity: Mapped[str] = mapped_column(String(16), default="warning")
     # Notify again while the alert stays open, every so many minutes (None: once).
     renotify_minutes: Mapped[int | None]
+    # Close only after the condition has been gone this long (None: at once): no flapping.
+    clear_minutes: Mapped[int | None]
     channel_ids: Mapped[list[int]] = mapped_column(Json, default=list)
     enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -70,6 +72,8 @@ class AlertRecord(Base):
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     notified_at: Mapped[datetime | None]
     notifications: Mapped[int] = mapped_column(default=0)
+    # Since when the condition has been gone while the alert waits out the rule's clear_minutes.
+    cleared_at: Mapped[datetime | None]
 
 
 class AlertEvent(Base):

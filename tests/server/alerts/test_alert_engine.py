@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from printscout.server.alerts.engine import Changes
 from printscout.server.alerts.rules import Finding, Rule, RuleKind
+from printscout.server.alerts.service import AlertService
 from printscout.storage.accounts import CollectorRecord
 from printscout.storage.alerts import AlertEvent, AlertRecord, Delivery
 from printscout.storage.errors import StorageError
@@ -125,3 +126,35 @@ def test_it_opens_one_alert_when_servers_evaluate_at_the_same_moment(
     with db.reader() as session:
         assert session.scalar(select(func.count()).select_from(AlertRecord)) == 1
     assert deliveries(db) == ["opened"]
+
+
+def test_it_keeps_one_quiet_alert_while_a_condition_flaps(
+    db: Database, collector: CollectorRecord
+) -> None:
+    rule = rule_with_channel(db, collector, clear_minutes=15)
+    subject = collector_subject(collector)
+    evaluate(db, rule, subject, [silent(35)], NOW)
+    for minute in range(5, 60, 10):  # gone for 5 minutes, back for 5, and again
+        gone = evaluate(db, rule, subject, [], NOW + timedelta(minutes=minute))
+        back = evaluate(db, rule, subject, [silent(35)], NOW + timedelta(minutes=minute + 5))
+        assert (gone, back) == (Changes(clearing=1), Changes())
+    evaluate(db, rule, subject, [], NOW + timedelta(minutes=70))
+    assert evaluate(db, rule, subject, [], NOW + timedelta(minutes=84)) == Changes(clearing=1)
+    assert evaluate(db, rule, subject, [], NOW + timedelta(minutes=85)) == Changes(closed=1)
+    (alert,) = alerts(db)
+    assert alert.closed_at == NOW + timedelta(minutes=85)
+    assert history(db, alert.id) == ["opened", "closed"]
+    assert deliveries(db) == ["opened", "closed"]
+
+
+def test_it_closes_a_waiting_alert_in_the_sweep_when_nothing_evaluates_it(
+    db: Database, collector: CollectorRecord
+) -> None:
+    rule = add_rule(db, collector.dealer_id, RuleKind.DEVICE_ERROR, clear_minutes=15)
+    subject = collector_subject(collector)
+    evaluate(db, rule, subject, [Finding("error:jammed", "jammed")], NOW)
+    evaluate(db, rule, subject, [], NOW + timedelta(minutes=1))
+    service = AlertService(db)
+    assert service.sweep(NOW + timedelta(minutes=10)) == Changes()
+    assert service.sweep(NOW + timedelta(minutes=16)) == Changes(closed=1)
+    assert alerts(db)[0].closed_at == NOW + timedelta(minutes=16)

@@ -38,6 +38,8 @@ class Changes:
     updated: int = 0
     renotified: int = 0
     closed: int = 0
+    # Conditions gone but not yet for the rule's clear_after: their alerts wait, still open.
+    clearing: int = 0
 
 
 def open_key(rule_id: int, subject: str, condition: str) -> str:
@@ -59,18 +61,59 @@ def reconcile(
             )
         )
     }
-    opened = updated = renotified = closed = 0
+    opened = updated = renotified = closed = clearing = 0
     for finding in findings:
         alert = current.pop(finding.condition, None)
         if alert is None:
             opened += _open(session, rule, subject, finding, now)
-        elif (alert.message, alert.value) != (finding.message, finding.value):
+        elif (alert.message, alert.value, alert.cleared_at) != (
+            finding.message,
+            finding.value,
+            None,
+        ):
             updated += _update(session, alert, finding, now)
         elif _due(rule, alert, now):
             renotified += _renotify(session, rule, alert, now)
     for alert in current.values():
-        closed += close_alert(session, rule, alert, now, "condition cleared")
-    return Changes(opened, updated, renotified, closed)
+        if waits(rule, alert, now):
+            clearing += _clearing(session, alert, now)
+        else:
+            closed += close_alert(session, rule, alert, now, "condition cleared")
+    return Changes(opened, updated, renotified, closed, clearing)
+
+
+def waits(rule: Rule, alert: AlertRecord, now: datetime) -> bool:
+    """Whether an alert whose condition is gone stays open a while (the rule's clear_after)."""
+    if rule.clear_after is None:
+        return False
+    return alert.cleared_at is None or now - alert.cleared_at < rule.clear_after
+
+
+def close_waited(session: Session, rules: dict[int, Rule], now: datetime) -> int:
+    """Close the alerts whose condition has now been gone for their rule's clear_after, even
+    if nothing evaluated their subject since (a device that stopped reporting)."""
+    closed = 0
+    for alert in session.scalars(
+        select(AlertRecord).where(
+            AlertRecord.closed_at.is_(None), AlertRecord.cleared_at.is_not(None)
+        )
+    ):
+        rule = rules.get(alert.rule_id)
+        if rule is not None and not waits(rule, alert, now):
+            closed += close_alert(session, rule, alert, now, "condition cleared")
+    return closed
+
+
+def _clearing(session: Session, alert: AlertRecord, now: datetime) -> int:
+    if alert.cleared_at is not None:
+        return 1
+    session.execute(
+        update(AlertRecord)
+        .where(AlertRecord.id == alert.id, AlertRecord.cleared_at.is_(None))
+        .values(cleared_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return 1
 
 
 def _open(session: Session, rule: Rule, subject: Subject, finding: Finding, now: datetime) -> int:
@@ -104,17 +147,19 @@ def _open(session: Session, rule: Rule, subject: Subject, finding: Finding, now:
 
 
 def _update(session: Session, alert: AlertRecord, finding: Finding, now: datetime) -> int:
+    """New message or value, and the condition is back if it was clearing (no notification)."""
     done = _rows(
         session.execute(
             update(AlertRecord)
             .where(AlertRecord.id == alert.id, AlertRecord.closed_at.is_(None))
-            .values(message=finding.message, value=finding.value, updated_at=now)
+            .values(message=finding.message, value=finding.value, updated_at=now, cleared_at=None)
             .execution_options(synchronize_session=False)
         )
     )
-    if done:
+    changed = (alert.message, alert.value) != (finding.message, finding.value)
+    if done and changed:
         _event(session, alert.id, now, "updated", finding.message, finding.value)
-    return done
+    return int(bool(done and changed))
 
 
 def _due(rule: Rule, alert: AlertRecord, now: datetime) -> bool:

@@ -39,6 +39,7 @@ def rule_of(row: AlertRule) -> Rule:
         errors=tuple(row.errors) if row.errors else DEFAULT_ERRORS,
         severity=row.severity,
         renotify=renotify,
+        clear_after=timedelta(minutes=row.clear_minutes) if row.clear_minutes else None,
         channel_ids=tuple(row.channel_ids or ()),
     )
 

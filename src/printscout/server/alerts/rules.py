@@ -56,6 +56,8 @@ class Rule:
     errors: tuple[str, ...] = DEFAULT_ERRORS
     severity: str = "warning"
     renotify: timedelta | None = None
+    # How long a condition must stay gone before its alert closes (None: at once).
+    clear_after: timedelta | None = None
     channel_ids: tuple[int, ...] = ()
 
     @property

@@ -27,6 +27,7 @@ class RuleIn(_Body):
     errors: list[str] | None = None
     severity: Severity = "warning"
     renotify_minutes: int | None = Field(default=None, ge=1)
+    clear_minutes: int | None = Field(default=10, ge=1, description="gone this long: close")
     channel_ids: list[int] = []
     enabled: bool = True
 
@@ -45,6 +46,7 @@ class RulePatch(_Body):
     errors: list[str] | None = None
     severity: Severity | None = None
     renotify_minutes: int | None = Field(default=None, ge=1)
+    clear_minutes: int | None = Field(default=None, ge=1)
     channel_ids: list[int] | None = None
     enabled: bool | None = None
 
@@ -63,6 +65,7 @@ class RuleOut(BaseModel):
     errors: list[str] | None
     severity: str
     renotify_minutes: int | None
+    clear_minutes: int | None
     channel_ids: list[int]
     enabled: bool
 

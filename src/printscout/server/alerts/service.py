@@ -17,7 +17,7 @@ from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from printscout.server.alerts import facts
-from printscout.server.alerts.engine import Changes, Subject, reconcile
+from printscout.server.alerts.engine import Changes, Subject, close_waited, reconcile
 from printscout.server.alerts.forecast import DEFAULT_RULES, Forecast, ForecastRules
 from printscout.server.alerts.rules import (
     ON_INGEST,
@@ -129,7 +129,9 @@ class AlertService:
             if claim_sweep(session, FORECASTS, now, self.config.forecast_interval) or force:
                 kinds.add(RuleKind.DAYS_TO_EMPTY)
             swept = self.evaluate_devices(session, None, kinds, now)
-            return _add(swept, self.evaluate_collectors(session, now))
+            swept = _add(swept, self.evaluate_collectors(session, now))
+            rules = {r.id: r for r in facts.enabled_rules(session, set(RuleKind))}
+            return _add(swept, Changes(closed=close_waited(session, rules, now)))
 
         changes = self.db.write(work)
         if changes is not None:
@@ -162,4 +164,5 @@ def _add(a: Changes, b: Changes) -> Changes:
         a.updated + b.updated,
         a.renotified + b.renotified,
         a.closed + b.closed,
+        a.clearing + b.clearing,
     )

@@ -64,6 +64,7 @@ def _rules() -> None:
         sa.Column("errors", JSON, nullable=True),
         _text("severity", 16),
         sa.Column("renotify_minutes", sa.Integer(), nullable=True),
+        sa.Column("clear_minutes", sa.Integer(), nullable=True),
         sa.Column("channel_ids", JSON, nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         _time("created_at"),
@@ -111,6 +112,7 @@ def _alerts() -> None:
         _fk("acknowledged_by", "users.id", "SET NULL", nullable=True),
         _time("notified_at", True),
         sa.Column("notifications", sa.Integer(), nullable=False),
+        _time("cleared_at", True),
         sa.UniqueConstraint("open_key"),
     )
     op.create_index("ix_alerts_dealer_id_closed_at", "alerts", ["dealer_id", "closed_at"])
