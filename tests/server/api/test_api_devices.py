@@ -6,7 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
+from printscout.storage.fleet import Device
 from printscout.storage.session import Database
 from tests.server.api.personas import ClientFor, Fleet
 
@@ -134,10 +136,6 @@ async def test_it_refuses_times_without_a_zone_or_out_of_range(
 async def test_it_marks_devices_not_heard_from_as_offline(
     client_for: ClientFor, fleet: Fleet, db: Database
 ) -> None:
-    from sqlalchemy import update
-
-    from printscout.storage.fleet import Device
-
     with db.writer() as session:
         session.execute(
             update(Device)
