@@ -10,8 +10,10 @@ from datetime import timedelta
 from typing import Final
 
 from fastapi import APIRouter, FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from printscout.server.api import devices, metrics, sites
+from printscout.server.api.common import validation_failed
 from printscout.server.api.tokens import ApiTokenResolver
 
 PREFIX: Final = "/api/v1"
@@ -23,6 +25,7 @@ def install(app: FastAPI) -> None:
     touch = timedelta(seconds=app.state.settings.api.token_touch_s)
     resolver = ApiTokenResolver(app.state.db, touch)
     app.state.scope_resolvers = [*getattr(app.state, "scope_resolvers", []), resolver]
+    app.add_exception_handler(RequestValidationError, validation_failed)
     for router in V1_ROUTERS:
         app.include_router(router, prefix=PREFIX)
     app.include_router(metrics.router)

@@ -7,11 +7,14 @@ document. See docs/api.md, "Adding a router".
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final, TypeVar
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, Security, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, StringConstraints
@@ -60,6 +63,14 @@ class ApiRoute(APIRoute):
         return translated
 
 
+async def validation_failed(request: Request, exc: Exception) -> Response:
+    """FastAPI's 422 answer, rendered as ASCII JSON: the default handler echoes the input, and
+    a lone surrogate in it (valid JSON escape, not encodable as UTF-8) turned the 422 into a 500."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    body = json.dumps({"detail": jsonable_encoder(errors)}, ensure_ascii=True)
+    return Response(body, status.HTTP_422_UNPROCESSABLE_CONTENT, media_type="application/json")
+
+
 def feature_router(tag: str) -> APIRouter:
     """A router for one feature's API endpoints (mounted under /api/v1 by ``api.install``)."""
     return APIRouter(
@@ -85,9 +96,10 @@ def _utc(value: datetime) -> datetime:
 
 
 def _printable(value: str) -> str:
-    """Text without control characters (PostgreSQL refuses NUL; logs and labels break)."""
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise ValueError("control characters are not allowed")
+    """Text without control characters (PostgreSQL refuses NUL; logs and labels break) and
+    without lone surrogates (JSON can carry them, UTF-8 and the databases cannot)."""
+    if any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise ValueError("control characters and lone surrogates are not allowed")
     return value
 
 
@@ -97,6 +109,7 @@ Name = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     AfterValidator(_printable),
 ]
+Text = Annotated[str, StringConstraints(max_length=200), AfterValidator(_printable)]
 ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="the object's id")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size (max {MAX_PAGE})")]
 Cursor = Annotated[
