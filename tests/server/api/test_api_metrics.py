@@ -98,3 +98,13 @@ async def test_it_speaks_openmetrics_when_asked(client_for: ClientFor, fleet: Fl
 
 async def test_it_refuses_a_scrape_without_a_token(client_for: ClientFor, fleet: Fleet) -> None:
     assert (await client_for(None).get("/metrics")).status_code == 401
+
+
+async def test_it_compresses_the_scrape_when_asked(client_for: ClientFor, fleet: Fleet) -> None:
+    client = client_for("admin")
+    plain = await client.get("/metrics", headers={"Accept-Encoding": "identity"})
+    packed = await client.get("/metrics", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert int(packed.headers["content-length"]) * 5 < len(plain.content)
+    assert packed.text == plain.text  # httpx decodes it
