@@ -52,10 +52,13 @@ class ApiRoute(APIRoute):
             except NotFound as exc:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
             except WriteConflict as exc:
-                raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+                # The driver's text names tables and constraints: not for integrations to read.
+                raise HTTPException(status.HTTP_409_CONFLICT, "conflicting change; retry") from exc
             except DatabaseUnavailable as exc:
                 raise HTTPException(
-                    status.HTTP_503_SERVICE_UNAVAILABLE, "database unavailable; retry later"
+                    status.HTTP_503_SERVICE_UNAVAILABLE,
+                    "database unavailable; retry later",
+                    headers={"Retry-After": "5"},
                 ) from exc
             except StorageError as exc:
                 raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "storage error") from exc
