@@ -75,6 +75,8 @@ async def test_it_exports_device_state_and_collector_health(
     assert sum(s.value for s in status) == 1
     up = {s.labels["collector"]: s.value for s in families["printscout_collector_up"]}
     assert up == {"hq-01": 1, "lab-01": 1, "plant-01": 0}
+    devices = {s.labels["collector"]: s.value for s in families["printscout_collector_devices"]}
+    assert devices == {"hq-01": 3, "lab-01": 1, "plant-01": 2}
     [seen] = _by(families["printscout_collector_last_seen_timestamp_seconds"], site="Plant")
     assert seen.value == long_ago.timestamp()
     [info] = _by(families["printscout_device_info"], serial="PSHP000000")

@@ -148,6 +148,10 @@ class FleetCollector:
                 Site.name,
                 Customer.name,
                 Collector.last_seen_at,
+                select(func.count(Device.id))
+                .where(Device.collector_id == Collector.id)
+                .correlate(Collector)
+                .scalar_subquery(),
             )
             .join(Site, Site.id == Collector.site_id)
             .join(Customer, Customer.id == Site.customer_id)
@@ -164,13 +168,20 @@ class FleetCollector:
             "When the collector last uploaded (Unix time); absent if it never did",
             labels=COLLECTOR_LABELS,
         )
-        for name, public_id, site, customer, last in session.execute(query):
+        devices = GaugeMetricFamily(
+            "printscout_collector_devices",
+            "Devices whose newest reading came through the collector",
+            labels=COLLECTOR_LABELS,
+        )
+        for name, public_id, site, customer, last, count in session.execute(query):
             labels = [name, str(public_id), site, customer]
             up.add_metric(labels, 1 if last is not None and last >= self.now - self.stale else 0)
             if last is not None:
                 seen.add_metric(labels, last.timestamp())
+            devices.add_metric(labels, count)
         yield up
         yield seen
+        yield devices
 
 
 def _device_families() -> dict[str, Any]:
