@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from printscout.storage.accounts import CollectorRecord, Customer, Role, create_user
+from printscout.storage.accounts import CollectorRecord, Role, create_user
 from printscout.storage.api_tokens import create_token
 from printscout.storage.ingest import IngestRules, store_batch
 from printscout.storage.session import Database
@@ -59,7 +59,6 @@ def build_fleet(db: Database) -> Fleet:
     with db.writer() as session:
         acme = hq.customer_id
         globex = plant.customer_id
-        assert session.get(Customer, globex) is not None
         people = {
             "admin": (Role.ADMIN, None),
             "acme_operator": (Role.OPERATOR, frozenset({acme})),

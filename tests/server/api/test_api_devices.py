@@ -5,12 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
-from sqlalchemy import update
+from fastapi import FastAPI
+from sqlalchemy import select, update
 
+from printscout.storage.accounts import Role, create_user
+from printscout.storage.api_tokens import create_token
 from printscout.storage.fleet import Device
 from printscout.storage.session import Database
-from tests.server.api.personas import ClientFor, Fleet
+from tests.server.api.personas import BASE, ClientFor, Fleet
+from tests.storage.databases import add_collector
 
 pytestmark = pytest.mark.anyio
 
@@ -148,3 +153,24 @@ async def test_it_marks_devices_not_heard_from_as_offline(
 
 async def test_it_refuses_a_caller_without_a_token(client_for: ClientFor, fleet: Fleet) -> None:
     assert (await client_for(None).get("/api/v1/devices")).status_code == 401
+
+
+async def test_it_shows_another_dealers_admin_nothing_of_this_fleet(
+    app: FastAPI, db: Database, fleet: Fleet
+) -> None:
+    other, _ = add_collector(db, "other-01", "Depot", "Initech", dealer="Other Dealer")
+    with db.writer() as session:
+        user = create_user(session, other.dealer_id, "boss@other.test", Role.ADMIN)
+        token = create_token(session, user.id)[1]
+        device = session.scalars(select(Device.id).limit(1)).one()
+    headers = {"Authorization": f"Bearer {token}"}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE, headers=headers) as client:
+        devices = (await client.get("/api/v1/devices")).json()
+        sites = (await client.get("/api/v1/sites")).json()
+        one = await client.get(f"/api/v1/devices/{device}")
+        scrape = (await client.get("/metrics")).text
+    assert devices["items"] == []
+    assert [s["name"] for s in sites["items"]] == ["Depot"]
+    assert one.status_code == 404
+    assert "PSHP" not in scrape and 'collector="other-01"' in scrape

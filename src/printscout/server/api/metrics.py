@@ -158,21 +158,7 @@ class FleetCollector:
             .where(Collector.revoked_at.is_(None)),
             self.scope,
         ).order_by(Collector.id)
-        up = GaugeMetricFamily(
-            "printscout_collector_up",
-            "1 when the collector uploaded within the stale window",
-            labels=COLLECTOR_LABELS,
-        )
-        seen = GaugeMetricFamily(
-            "printscout_collector_last_seen_timestamp_seconds",
-            "When the collector last uploaded (Unix time); absent if it never did",
-            labels=COLLECTOR_LABELS,
-        )
-        devices = GaugeMetricFamily(
-            "printscout_collector_devices",
-            "Devices whose newest reading came through the collector",
-            labels=COLLECTOR_LABELS,
-        )
+        up, seen, devices = _collector_families()
         for name, public_id, site, customer, last, count in session.execute(query):
             labels = [name, str(public_id), site, customer]
             up.add_metric(labels, 1 if last is not None and last >= self.now - self.stale else 0)
@@ -182,6 +168,25 @@ class FleetCollector:
         yield up
         yield seen
         yield devices
+
+
+def _collector_families() -> tuple[GaugeMetricFamily, GaugeMetricFamily, GaugeMetricFamily]:
+    up = GaugeMetricFamily(
+        "printscout_collector_up",
+        "1 when the collector uploaded within the stale window",
+        labels=COLLECTOR_LABELS,
+    )
+    seen = GaugeMetricFamily(
+        "printscout_collector_last_seen_timestamp_seconds",
+        "When the collector last uploaded (Unix time); absent if it never did",
+        labels=COLLECTOR_LABELS,
+    )
+    devices = GaugeMetricFamily(
+        "printscout_collector_devices",
+        "Devices whose newest reading came through the collector",
+        labels=COLLECTOR_LABELS,
+    )
+    return up, seen, devices
 
 
 def _device_families() -> dict[str, Any]:
