@@ -54,7 +54,23 @@ def add_parser(
     )
     for name in ("dealer", "customer", "site", "name"):
         add.add_argument(f"--{name}", required=True)
+    _add_token_parsers(actions, common)
     return p
+
+
+def _add_token_parsers(
+    actions: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    create = actions.add_parser(
+        "create-token", help="create an API token for a user", parents=[common]
+    )
+    create.add_argument("--user", required=True, metavar="EMAIL", help="the token acts as them")
+    create.add_argument("--name", default="", help="what the token is for")
+    create.add_argument("--read-only", action="store_true", help="never write, whatever the role")
+    create.add_argument("--expires-days", type=int, metavar="N", help="refused after N days")
+    revoke = actions.add_parser("revoke-token", help="refuse an API token", parents=[common])
+    revoke.add_argument("--id", required=True, help="the token's id, as create-token printed")
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -185,10 +201,63 @@ def _add_collector(settings: ServerSettings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_token(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from printscout.server.errors import ConfigError
+    from printscout.storage import schema
+    from printscout.storage.api_tokens import create_token, user_id_by_email
+    from printscout.storage.base import utcnow
+    from printscout.storage.session import Database
+
+    if args.expires_days is not None and args.expires_days < 1:
+        raise ConfigError("--expires-days must be at least 1")
+    expires = None if args.expires_days is None else utcnow() + timedelta(days=args.expires_days)
+    db = Database(settings.database_config())
+    try:
+        schema.require_current(db)
+        with db.writer() as session:
+            user_id = user_id_by_email(session, args.user)
+            row, token = create_token(
+                session, user_id, name=args.name, read_only=args.read_only, expires_at=expires
+            )
+            public_id = row.public_id
+    finally:
+        db.dispose()
+    print(json.dumps({"id": str(public_id), "token": token, "read_only": args.read_only}))
+    print("the token is shown once; store it where the integration keeps secrets", file=sys.stderr)
+    return 0
+
+
+def _revoke_token(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from uuid import UUID
+
+    from printscout.server.errors import ConfigError
+    from printscout.storage import schema
+    from printscout.storage.api_tokens import revoke_token
+    from printscout.storage.session import Database
+
+    try:
+        public_id = UUID(args.id)
+    except ValueError as exc:
+        raise ConfigError(f"not a token id: {args.id}") from exc
+    db = Database(settings.database_config())
+    try:
+        schema.require_current(db)
+        with db.writer() as session:
+            revoke_token(session, public_id)
+    finally:
+        db.dispose()
+    print(json.dumps({"revoked": str(public_id)}))
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[ServerSettings, argparse.Namespace], int]] = {
     "serve": _serve,
     "migrate": _migrate,
     "rollup": _retention,
     "purge": _retention,
     "add-collector": _add_collector,
+    "create-token": _create_token,
+    "revoke-token": _revoke_token,
 }

@@ -135,6 +135,15 @@ class AlertSettings(_Section):
         return value
 
 
+class ApiSettings(_Section):
+    """The integration API and the Prometheus endpoint."""
+
+    token_touch_s: int = Field(default=60, ge=0, description="token last_used_at write interval")
+    stale_after_s: int = Field(
+        default=1800, ge=60, description="a device or collector not heard from so long is down"
+    )
+
+
 class ServerSettings(BaseSettings):
     """Everything the server process is configured with."""
 
@@ -156,6 +165,7 @@ class ServerSettings(BaseSettings):
     retention: RetentionSettings = RetentionSettings()
     log: LogSettings = LogSettings()
     alerts: AlertSettings = AlertSettings()
+    api: ApiSettings = ApiSettings()
 
     @field_validator("secret_key")
     @classmethod

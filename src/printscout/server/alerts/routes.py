@@ -31,13 +31,14 @@ from printscout.server.alerts.supplies import (
     forecasts_for_device,
     order_suggestions,
 )
+from printscout.server.api.common import ApiRoute, FilterId, ItemId, Text
 from printscout.server.scope import CurrentScope, WritableScope
 from printscout.storage.alerts import Delivery, DeliveryAttempt, NotificationChannel
 from printscout.storage.base import utcnow
 from printscout.storage.errors import NotFound
 from printscout.storage.session import Database
 
-router = APIRouter(prefix="/api/v1", tags=["alerts"])
+router = APIRouter(prefix="/api/v1", tags=["alerts"], route_class=ApiRoute)
 T = TypeVar("T")
 
 
@@ -89,7 +90,7 @@ async def create_rule(request: Request, scope: WritableScope, body: RuleIn) -> R
 
 @router.patch("/alert-rules/{rule_id}")
 async def update_rule(
-    request: Request, scope: WritableScope, rule_id: int, body: RulePatch
+    request: Request, scope: WritableScope, rule_id: ItemId, body: RulePatch
 ) -> RuleOut:
     """Change a rule; disabling it closes its open alerts."""
     values = body.model_dump(exclude_unset=True)
@@ -98,7 +99,7 @@ async def update_rule(
 
 
 @router.delete("/alert-rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_rule(request: Request, scope: WritableScope, rule_id: int) -> Response:
+async def delete_rule(request: Request, scope: WritableScope, rule_id: ItemId) -> Response:
     """Delete a rule and its alerts."""
     await _write(request, lambda s: manage.delete_rule(s, scope, rule_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -124,7 +125,7 @@ async def create_channel(request: Request, scope: WritableScope, body: ChannelIn
 
 
 @router.delete("/notification-channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_channel(request: Request, scope: WritableScope, channel_id: int) -> Response:
+async def delete_channel(request: Request, scope: WritableScope, channel_id: ItemId) -> Response:
     """Delete a channel."""
     await _write(request, lambda s: manage.delete_channel(s, scope, channel_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -135,10 +136,10 @@ async def list_alerts(
     request: Request,
     scope: CurrentScope,
     state: AlertState = "open",
-    customer_id: int | None = None,
-    site_id: int | None = None,
-    device_id: int | None = None,
-    kind: str | None = None,
+    customer_id: FilterId = None,
+    site_id: FilterId = None,
+    device_id: FilterId = None,
+    kind: Text | None = None,
     limit: int = Query(default=200, ge=1, le=1000),
 ) -> list[AlertOut]:
     """Alerts the caller sees, newest first."""
@@ -151,7 +152,7 @@ async def list_alerts(
 
 
 @router.get("/alerts/{alert_id}")
-async def get_alert(request: Request, scope: CurrentScope, alert_id: int) -> AlertDetailOut:
+async def get_alert(request: Request, scope: CurrentScope, alert_id: ItemId) -> AlertDetailOut:
     """One alert with its history and delivery log."""
     found = await _read(request, lambda s: queries.alert_detail(s, scope, alert_id))
     deliveries = [_delivery(d, attempts) for d, attempts in found.deliveries]
@@ -176,14 +177,14 @@ def _delivery(d: Delivery, attempts: list[DeliveryAttempt]) -> dict[str, Any]:
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
-async def acknowledge(request: Request, scope: WritableScope, alert_id: int) -> AlertOut:
+async def acknowledge(request: Request, scope: WritableScope, alert_id: ItemId) -> AlertOut:
     """Mark an alert as seen; it stays open until its condition clears."""
     row = await _write(request, lambda s: queries.acknowledge(s, scope, alert_id, utcnow()))
     return AlertOut.model_validate(row)
 
 
 @router.post("/alerts/{alert_id}/close")
-async def close(request: Request, scope: WritableScope, alert_id: int) -> AlertOut:
+async def close(request: Request, scope: WritableScope, alert_id: ItemId) -> AlertOut:
     """Close an alert by hand."""
     row = await _write(request, lambda s: queries.close_by_user(s, scope, alert_id, utcnow()))
     return AlertOut.model_validate(row)
@@ -191,7 +192,7 @@ async def close(request: Request, scope: WritableScope, alert_id: int) -> AlertO
 
 @router.get("/devices/{device_id}/forecasts")
 async def device_forecasts(
-    request: Request, scope: CurrentScope, device_id: int
+    request: Request, scope: CurrentScope, device_id: ItemId
 ) -> list[dict[str, Any]]:
     """Each supply of a device with days until empty, confidence, or why there is no answer."""
     service: AlertService = request.app.state.alerts
@@ -208,7 +209,7 @@ async def device_forecasts(
 
 @router.get("/customers/{customer_id}/order-suggestions")
 async def suggestions(
-    request: Request, scope: CurrentScope, customer_id: int
+    request: Request, scope: CurrentScope, customer_id: ItemId
 ) -> list[dict[str, Any]]:
     """Supplies to order for a customer, the soonest to run out first."""
     service: AlertService = request.app.state.alerts

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
 
 from printscout.server.alerts.rules import RuleKind
+from printscout.server.api.common import MAX_ID, Name, Text, printable
+
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Target = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+# A patch may leave these out, but not set them to null: the columns always hold a value.
+_REQUIRED_IN_PATCH = ("name", "severity", "channel_ids", "enabled")
 
 Severity = Literal["info", "warning", "critical"]
 
@@ -19,16 +25,18 @@ class _Body(BaseModel):
 class RuleIn(_Body):
     """A new alert rule."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     kind: RuleKind
-    customer_id: int | None = None
-    site_id: int | None = None
-    threshold: float | None = Field(default=None, ge=0)
-    errors: list[str] | None = None
+    customer_id: BodyId | None = None
+    site_id: BodyId | None = None
+    threshold: float | None = Field(default=None, ge=0, le=1e9)
+    errors: list[Text] | None = Field(default=None, max_length=50)
     severity: Severity = "warning"
-    renotify_minutes: int | None = Field(default=None, ge=1)
-    clear_minutes: int | None = Field(default=10, ge=1, description="gone this long: close")
-    channel_ids: list[int] = []
+    renotify_minutes: int | None = Field(default=None, ge=1, le=MAX_ID)
+    clear_minutes: int | None = Field(
+        default=10, ge=1, le=MAX_ID, description="gone this long: close"
+    )
+    channel_ids: list[BodyId] = Field(default=[], max_length=50)
     enabled: bool = True
 
     @model_validator(mode="after")
@@ -41,14 +49,21 @@ class RuleIn(_Body):
 class RulePatch(_Body):
     """Changes to a rule; fields left out stay as they are."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    threshold: float | None = Field(default=None, ge=0)
-    errors: list[str] | None = None
+    name: Name | None = None
+    threshold: float | None = Field(default=None, ge=0, le=1e9)
+    errors: list[Text] | None = Field(default=None, max_length=50)
     severity: Severity | None = None
-    renotify_minutes: int | None = Field(default=None, ge=1)
-    clear_minutes: int | None = Field(default=None, ge=1)
-    channel_ids: list[int] | None = None
+    renotify_minutes: int | None = Field(default=None, ge=1, le=MAX_ID)
+    clear_minutes: int | None = Field(default=None, ge=1, le=MAX_ID)
+    channel_ids: list[BodyId] | None = Field(default=None, max_length=50)
     enabled: bool | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> RulePatch:
+        for name in _REQUIRED_IN_PATCH:
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null; leave it out to keep it")
+        return self
 
 
 class RuleOut(BaseModel):
@@ -73,13 +88,16 @@ class RuleOut(BaseModel):
 class ChannelIn(_Body):
     """A new notification channel: email addresses, or a webhook URL with its signing secret."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     kind: Literal["email", "webhook"]
-    target: str = Field(min_length=3)
+    target: Target
     secret: str | None = Field(default=None, min_length=16, max_length=200)
 
     @model_validator(mode="after")
     def _target(self) -> ChannelIn:
+        printable(self.target)
+        if self.secret is not None:
+            printable(self.secret)
         if self.kind == "webhook":
             HttpUrl(self.target)
         elif "@" not in self.target:
