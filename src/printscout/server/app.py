@@ -15,6 +15,7 @@ from printscout.server import health
 from printscout.server.auth import ApiKeyAuthenticator, CollectorAuthenticator
 from printscout.server.ingest import routes as ingest_routes
 from printscout.server.ingest.service import IngestLimits, IngestService
+from printscout.server.reports import routes as report_routes
 from printscout.server.settings import ServerSettings
 from printscout.storage.session import Database
 
@@ -54,4 +55,5 @@ def create_app(
     app.state.ingest = IngestService(db, settings.ingest_rules(), limits)
     app.include_router(health.router)
     app.include_router(ingest_routes.router)
+    app.include_router(report_routes.router)
     return app

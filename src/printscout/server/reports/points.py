@@ -71,7 +71,6 @@ class Point:
     at: datetime
     counters: tuple[int | None, ...]  # in COUNTER_COLUMNS order
     supplies: tuple[dict[str, Any], ...]
-    anomalies: tuple[str, ...] = ()
 
 
 def scoped_devices(
@@ -164,13 +163,7 @@ def _raw(session: Session, ids: list[int], period: Period) -> Iterator[tuple[int
     )
     cols = [getattr(ReadingRecord, c) for c in COUNTER_COLUMNS]
     query = (
-        select(
-            ReadingRecord.device_id,
-            ReadingRecord.observed_at,
-            ReadingRecord.supplies,
-            ReadingRecord.counter_anomalies,
-            *cols,
-        )
+        select(ReadingRecord.device_id, ReadingRecord.observed_at, ReadingRecord.supplies, *cols)
         .outerjoin(rolled, rolled.c.device_id == ReadingRecord.device_id)
         .where(
             ReadingRecord.device_id.in_(ids),
@@ -180,8 +173,25 @@ def _raw(session: Session, ids: list[int], period: Period) -> Iterator[tuple[int
         )
     )
     for row in session.execute(query):
-        point = Point(row[1], tuple(row[4:]), tuple(row[2] or ()), tuple(row[3] or ()))
-        yield row[0], point
+        yield row[0], Point(row[1], tuple(row[3:]), tuple(row[2] or ()))
+
+
+def period_anomalies(
+    session: Session, device_ids: Sequence[int], period: Period
+) -> dict[int, tuple[str, ...]]:
+    """What the collector flagged on each device's counters in the period (raw readings only:
+    the roll-ups do not keep it, so a period older than the raw retention shows none)."""
+    found: dict[int, dict[str, None]] = {}
+    for chunk in _chunks(device_ids):
+        query = select(ReadingRecord.device_id, ReadingRecord.counter_anomalies).where(
+            ReadingRecord.device_id.in_(chunk),
+            ReadingRecord.observed_at >= period.start_at,
+            ReadingRecord.observed_at < period.end_at,
+            ReadingRecord.counter_anomalies.is_not(None),
+        )
+        for device_id, anomalies in session.execute(query.order_by(ReadingRecord.observed_at)):
+            found.setdefault(device_id, {}).update(dict.fromkeys(anomalies or ()))
+    return {d: tuple(names) for d, names in found.items()}
 
 
 def split(points: Sequence[Point], period: Period) -> tuple[Point | None, list[Point]]:
@@ -189,3 +199,28 @@ def split(points: Sequence[Point], period: Period) -> tuple[Point | None, list[P
     before = [p for p in points if p.at < period.start_at]
     inside = [p for p in points if period.start_at <= p.at < period.end_at]
     return (before[-1] if before else None), inside
+
+
+def scope_label(
+    session: Session, scope: Scope, customer_id: int | None, site_id: int | None
+) -> str | None:
+    """What a report covers, in words; None when the customer or site is outside the scope."""
+    query = (
+        select(Customer.id, Customer.name, Site.name)
+        .outerjoin(Site, Site.customer_id == Customer.id)
+        .where(Customer.dealer_id == scope.dealer_id)
+    )
+    if customer_id is None and site_id is None:
+        if scope.customer_ids is None:
+            return "all customers"
+        return f"{len(scope.customer_ids)} customer(s)"
+    if customer_id is not None:
+        query = query.where(Customer.id == customer_id)
+    if site_id is not None:
+        query = query.where(Site.id == site_id)
+    found = session.execute(query.limit(1)).first()
+    if found is None or not scope.sees_customer(found[0]):
+        return None
+    return (
+        f"customer {found[1]}, site {found[2]}" if site_id is not None else f"customer {found[1]}"
+    )

@@ -20,6 +20,7 @@ from printscout.server.reports.points import (
     Period,
     Point,
     device_points,
+    period_anomalies,
     scoped_devices,
     split,
 )
@@ -126,8 +127,12 @@ def billing(
     up to 00:00 UTC of ``end``."""
     period = Period(start, end)
     devices = scoped_devices(session, scope, customer_id, site_id)
-    points = device_points(session, [d.device_id for d in devices], period)
-    rows = tuple(billing_row(d, points[d.device_id], period) for d in devices)
+    ids = [d.device_id for d in devices]
+    points = device_points(session, ids, period)
+    flagged = period_anomalies(session, ids, period)
+    rows = tuple(
+        billing_row(d, points[d.device_id], period, flagged.get(d.device_id, ())) for d in devices
+    )
     return BillingReport(
         period,
         rows,
@@ -137,7 +142,9 @@ def billing(
     )
 
 
-def billing_row(device: DeviceInfo, points: Sequence[Point], period: Period) -> BillingRow:
+def billing_row(
+    device: DeviceInfo, points: Sequence[Point], period: Period, anomalies: tuple[str, ...] = ()
+) -> BillingRow:
     """One device's billing line from its points (see ``meters`` for the reset rule)."""
     opening, inside = split(points, period)
     series = ([opening] if opening else []) + inside
@@ -151,7 +158,6 @@ def billing_row(device: DeviceInfo, points: Sequence[Point], period: Period) -> 
         flags += [f"{name}_reset"] * bool(change.resets) + [f"{name}_glitch"] * bool(
             change.glitches
         )
-    anomalies = tuple(dict.fromkeys(a for p in inside for a in p.anomalies))
     return BillingRow(
         device,
         changes,
