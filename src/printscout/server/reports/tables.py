@@ -84,13 +84,21 @@ def billing_sheet(report: BillingReport, scope: str) -> Sheet:
         columns.append(Column(f"{name} pages", "int"))
     columns += [Column("First read (UTC)", "datetime"), Column("Last read (UTC)", "datetime")]
     columns += [Column("Flags", "text"), Column("Device anomalies", "text")]
-    rows = []
-    for r in report.rows:
+    width = len(columns)
+    sites = {(s.customer_id, s.site_id): s for s in report.sites}
+    customers = {s.customer_id: s for s in report.customers}
+    rows: list[Row] = []
+    for n, r in enumerate(report.rows):
         counters = [v for c in r.counters for v in (c.start, c.end, c.delta)]
         extra = (r.start_at, r.end_at, " ".join(r.flags), " ".join(r.anomalies))
         rows.append(Row((*_identity(r.device), *counters, *extra)))
-    width = len(columns)
-    rows += [_subtotal_row(s, width) for s in (*report.sites, *report.customers, report.total)]
+        d, after = r.device, report.rows[n + 1].device if n + 1 < len(report.rows) else None
+        # Rows come by customer, then site: a group ends where the next row leaves it.
+        if after is None or (after.customer_id, after.site_id) != (d.customer_id, d.site_id):
+            rows.append(_subtotal_row(sites[d.customer_id, d.site_id], width))
+        if after is None or after.customer_id != d.customer_id:
+            rows.append(_subtotal_row(customers[d.customer_id], width))
+    rows.append(_subtotal_row(report.total, width))
     return Sheet(
         "billing",
         "Billing meter reads",
@@ -102,11 +110,11 @@ def billing_sheet(report: BillingReport, scope: str) -> Sheet:
 
 def _subtotal_row(s: Subtotal, width: int) -> Row:
     if s.level == "total":
-        label: tuple[Cell, ...] = ("Total", f"{s.devices} devices")
+        label: tuple[Cell, ...] = ("Total", f"all customers: {s.devices} device(s)")
     elif s.level == "customer":
-        label = (s.customer, f"all sites, {s.devices} devices")
+        label = (s.customer, f"all sites: {s.devices} device(s)")
     else:
-        label = (s.customer, s.site)
+        label = (s.customer, f"{s.site}: {s.devices} device(s)")
     cells: list[Cell] = [*label, *([None] * 6)]
     for delta in s.deltas:
         cells += [None, None, delta]
