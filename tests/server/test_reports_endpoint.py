@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from datetime import date
+from pathlib import Path
 
 import httpx
 import openpyxl  # type: ignore[import-untyped]
@@ -15,7 +16,7 @@ from pypdf import PdfReader
 
 from printscout.server.app import create_app
 from printscout.server.reports.routes import period_of
-from printscout.server.settings import ServerSettings
+from printscout.server.settings import ReportSettings, ServerSettings
 from printscout.storage.accounts import Scope
 from printscout.storage.session import Database
 from tests.server.report_fleet import LOCATION_1, LOCATION_5, Fleet, build
@@ -43,18 +44,23 @@ def fleet(db: Database) -> Fleet:
     return build(db)
 
 
-@pytest.fixture
-async def http(
-    settings: ServerSettings, db: Database, fleet: Fleet
-) -> AsyncIterator[httpx.AsyncClient]:
+def _client(settings: ServerSettings, db: Database, fleet: Fleet) -> httpx.AsyncClient:
     """A client of the app over ``db``, signed in as the user who sees every customer."""
     app = create_app(settings, database=db)
     app.state.scope_resolvers = [_Resolver(fleet)]
     transport = httpx.ASGITransport(app=app)
     headers = {"X-Test-User": "all"}
-    async with httpx.AsyncClient(
+    return httpx.AsyncClient(
         transport=transport, base_url="http://printscout.test", headers=headers
-    ) as client:
+    )
+
+
+@pytest.fixture
+async def http(
+    settings: ServerSettings, db: Database, fleet: Fleet
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app with the default settings."""
+    async with _client(settings, db, fleet) as client:
         yield client
 
 
@@ -168,6 +174,26 @@ async def test_it_answers_404_for_an_unknown_report_or_format(http: httpx.AsyncC
 async def test_it_refuses_a_caller_without_credentials(http: httpx.AsyncClient) -> None:
     http.headers.pop("X-Test-User")
     assert (await http.get("/reports/billing.csv")).status_code == 401
+
+
+async def test_it_refuses_a_pdf_longer_than_the_limit_but_not_a_csv(
+    settings: ServerSettings, db: Database, fleet: Fleet
+) -> None:
+    small = settings.model_copy(update={"reports": ReportSettings(pdf_max_rows=3)})
+    async with _client(small, db, fleet) as http:
+        pdf = await http.get("/reports/billing.pdf", params=NOVEMBER)
+        csv_file = await http.get("/reports/billing.csv", params=NOVEMBER)
+    assert pdf.status_code == 422 and "choose a customer_id" in pdf.text
+    assert csv_file.status_code == 200
+
+
+async def test_it_answers_503_when_the_pdf_font_is_missing(
+    settings: ServerSettings, db: Database, fleet: Fleet, tmp_path: Path
+) -> None:
+    fonts = ReportSettings(pdf_font=tmp_path / "missing.ttf")
+    async with _client(settings.model_copy(update={"reports": fonts}), db, fleet) as http:
+        response = await http.get("/reports/billing.pdf", params=NOVEMBER)
+    assert response.status_code == 503 and "missing.ttf" in response.text
 
 
 def test_it_defaults_to_the_previous_calendar_month() -> None:

@@ -102,6 +102,9 @@ class ReportSettings(_Section):
     """Report periods and the fonts PDF reports are set in (Debian fonts by default)."""
 
     max_days: int = Field(default=400, ge=1, description="longest period a report may cover")
+    pdf_max_rows: int = Field(
+        default=2000, ge=1, description="larger reports: CSV or XLSX (a PDF takes ~10 ms a row)"
+    )
     pdf_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     pdf_bold_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
     pdf_fallback_fonts: list[Path] = Field(

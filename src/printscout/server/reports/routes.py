@@ -81,17 +81,27 @@ async def report(
         raise HTTPException(404, "no such customer or site in your scope")
     if fmt == "json":
         return Response(orjson.dumps(found, default=_json_default), media_type=MEDIA["json"])
-    sheet = _SHEETS[kind](found, label)
+    body = await _file(_SHEETS[kind](found, label), fmt, settings)
+    name = _filename(kind, period, fmt)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(body, media_type=MEDIA[fmt], headers=headers)
+
+
+async def _file(sheet: Sheet, fmt: str, settings: ReportSettings) -> bytes:
+    """The sheet as a file, written in a worker thread; refuses a PDF too long to be useful."""
+    if fmt == "pdf" and len(sheet.rows) > settings.pdf_max_rows:
+        raise HTTPException(
+            422,
+            f"{len(sheet.rows)} rows is more than a PDF holds here ({settings.pdf_max_rows}): "
+            "choose a customer_id or site_id, or download csv or xlsx",
+        )
     fonts = PdfFonts(
         settings.pdf_font, settings.pdf_bold_font, tuple(settings.pdf_fallback_fonts)
     )  # fmt: skip
     try:
-        body = await anyio.to_thread.run_sync(lambda: render(sheet, fmt, fonts))
+        return await anyio.to_thread.run_sync(lambda: render(sheet, fmt, fonts))
     except FontMissing as exc:
         raise HTTPException(503, str(exc)) from exc
-    name = _filename(kind, period, fmt)
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(body, media_type=MEDIA[fmt], headers=headers)
 
 
 def period_of(start: date | None, end: date | None, max_days: int, today: date) -> Period:

@@ -211,7 +211,7 @@ def supplies(
     period = Period(start, end)
     devices = scoped_devices(session, scope, customer_id, site_id)
     ids = [d.device_id for d in devices]
-    points = device_points(session, ids, period)
+    points = device_points(session, ids, period, "supplies")
     slots: dict[int, list[DeviceSupply]] = {i: [] for i in ids}
     changes: dict[int, int] = {}
     for i in range(0, len(ids), 2000):
@@ -239,7 +239,7 @@ def _supply_row(
 ) -> SupplyRow:
     opening, inside = split(points, period)
     series = ([opening] if opening else []) + inside
-    levels = [_level(p, slot.supply_index) for p in series]
+    levels = [p.levels.get(slot.supply_index) for p in series]
     known = [v for v in levels if v is not None]
     flags = [NO_READING] if not inside else [OPENED_IN_PERIOD] if opening is None else []
     return SupplyRow(
@@ -257,14 +257,6 @@ def _supply_row(
         level_usage(levels),
         tuple(flags),
     )
-
-
-def _level(point: Point, index: int) -> int | None:
-    for supply in point.supplies:
-        if supply.get("index") == index:
-            value = supply.get("level_percent")
-            return value if isinstance(value, int) else None
-    return None
 
 
 def not_reporting(
