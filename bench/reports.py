@@ -5,7 +5,8 @@
 October to 28 November 2026, then raw readings every two hours on 29 and 30 November (as if
 the roll-up had last run on the 29th), five supply slots per printer, one counter reset in every
 hundred printers. Timed: the billing and supplies reports for November (the query and the
-rules), and the billing report written as CSV, XLSX and PDF.
+rules), and the billing report written as CSV and XLSX (all of it) and PDF (its first 2,000
+rows, the most a PDF download allows by default).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
@@ -39,6 +41,7 @@ PER_SITE: Final = 50
 FIRST_DAY: Final = date(2026, 10, 27)
 ROLLED_UP_TO: Final = date(2026, 11, 29)  # days before this are rolled up
 END: Final = date(2026, 12, 1)
+PDF_ROWS: Final = 2000
 T = TypeVar("T")
 
 
@@ -180,7 +183,9 @@ def run_case(backend: str, folder: Path) -> Json:
     sheet = billing_sheet(report, "all customers")
     csv, csv_s = timed(lambda: to_csv(sheet))
     xlsx, xlsx_s = timed(lambda: to_xlsx(sheet))
-    pdf, pdf_s = timed(lambda: to_pdf(sheet, PdfFonts()))
+    # A PDF is refused beyond reports.pdf_max_rows (2,000): time one of that size.
+    part = replace(sheet, rows=sheet.rows[:PDF_ROWS])
+    pdf, pdf_s = timed(lambda: to_pdf(part, PdfFonts()))
     resets = sum(1 for r in report.rows if "total_reset" in r.flags)
     return {
         "database": backend,
@@ -190,8 +195,8 @@ def run_case(backend: str, folder: Path) -> Json:
         "populate_s": fill_s,
         "billing_s": billing_s,
         "supplies_s": supplies_s,
-        "export_s": {"csv": csv_s, "xlsx": xlsx_s, "pdf": pdf_s},
-        "export_bytes": {"csv": len(csv), "xlsx": len(xlsx), "pdf": len(pdf)},
+        "export_s": {"csv": csv_s, "xlsx": xlsx_s, f"pdf_{PDF_ROWS}_rows": pdf_s},
+        "export_bytes": {"csv": len(csv), "xlsx": len(xlsx), f"pdf_{PDF_ROWS}_rows": len(pdf)},
     }
 
 

@@ -8,12 +8,14 @@ end=2026-12-01`` is November); without them the report covers the previous calen
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any, Final
 
 import anyio
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from printscout.server.reports import service
 from printscout.server.reports.export import to_csv, to_xlsx
@@ -95,9 +97,8 @@ async def _file(sheet: Sheet, fmt: str, settings: ReportSettings) -> bytes:
             f"{len(sheet.rows)} rows is more than a PDF holds here ({settings.pdf_max_rows}): "
             "choose a customer_id or site_id, or download csv or xlsx",
         )
-    fonts = PdfFonts(
-        settings.pdf_font, settings.pdf_bold_font, tuple(settings.pdf_fallback_fonts)
-    )  # fmt: skip
+    fallback = tuple(settings.pdf_fallback_fonts)
+    fonts = PdfFonts(settings.pdf_font, settings.pdf_bold_font, fallback)
     try:
         return await anyio.to_thread.run_sync(lambda: render(sheet, fmt, fonts))
     except FontMissing as exc:
@@ -119,22 +120,18 @@ def period_of(start: date | None, end: date | None, max_days: int, today: date) 
     return Period(start, end)
 
 
+@dataclass(frozen=True, slots=True)
 class _Job:
     """The report to compute, with its parameters."""
 
-    def __init__(
-        self,
-        kind: str,
-        scope: Scope,
-        period: Period,
-        customer_id: int | None,
-        site_id: int | None,
-        silent_for: timedelta,
-    ) -> None:
-        self.kind, self.scope, self.period = kind, scope, period
-        self.customer_id, self.site_id, self.silent_for = customer_id, site_id, silent_for
+    kind: str
+    scope: Scope
+    period: Period
+    customer_id: int | None
+    site_id: int | None
+    silent_for: timedelta
 
-    def run(self, session: Any) -> Any:
+    def run(self, session: Session) -> Any:
         """The report's dataclass."""
         p, c, s = self.period, self.customer_id, self.site_id
         if self.kind == "billing":

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from printscout.server.reports.meters import CounterChange, counter_change, level_usage
 from printscout.server.reports.points import (
+    CHUNK,
     DeviceInfo,
     Period,
     Point,
@@ -155,9 +156,10 @@ def billing_row(
     elif opening is None:
         flags.append(OPENED_IN_PERIOD)
     for name, change in zip(COUNTERS, changes, strict=True):
-        flags += [f"{name}_reset"] * bool(change.resets) + [f"{name}_glitch"] * bool(
-            change.glitches
-        )
+        if change.resets:
+            flags.append(f"{name}_reset")
+        if change.glitches:
+            flags.append(f"{name}_glitch")
     return BillingRow(
         device,
         changes,
@@ -179,9 +181,7 @@ def _subtotals(
 
 
 def _sum(level: str, rows: Sequence[BillingRow], first: DeviceInfo | None) -> Subtotal:
-    deltas = tuple(
-        _add(r.counters[i].delta for r in rows) for i in range(len(COUNTERS))
-    )  # fmt: skip
+    deltas = tuple(_add(r.counters[i].delta for r in rows) for i in range(len(COUNTERS)))
     by_site = level == "site"
     return Subtotal(
         level,
@@ -214,8 +214,8 @@ def supplies(
     points = device_points(session, ids, period, "supplies")
     slots: dict[int, list[DeviceSupply]] = {i: [] for i in ids}
     changes: dict[int, int] = {}
-    for i in range(0, len(ids), 2000):
-        chunk = ids[i : i + 2000]
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
         query = select(DeviceSupply).where(DeviceSupply.device_id.in_(chunk))
         for slot in session.scalars(query.order_by(DeviceSupply.supply_index)):
             slots[slot.device_id].append(slot)

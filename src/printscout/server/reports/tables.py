@@ -155,9 +155,8 @@ def supplies_sheet(report: SuppliesReport, scope: str) -> Sheet:
         )
         for r in report.rows
     )
-    return Sheet(
-        "supplies", "Supplies", _period(report.period, scope), tuple(columns), rows
-    )  # fmt: skip
+    subtitle = _period(report.period, scope)
+    return Sheet("supplies", "Supplies", subtitle, tuple(columns), rows)
 
 
 def not_reporting_sheet(report: NotReportingReport, scope: str) -> Sheet:
