@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -196,6 +197,7 @@ def run_case(backend: str, folder: Path) -> Json:
         "billing_s": billing_s,
         "supplies_s": supplies_s,
         "export_s": {"csv": csv_s, "xlsx": xlsx_s, f"pdf_{PDF_ROWS}_rows": pdf_s},
+        "load_average_1_5_15": [round(x, 1) for x in os.getloadavg()],
         "export_bytes": {"csv": len(csv), "xlsx": len(xlsx), f"pdf_{PDF_ROWS}_rows": len(pdf)},
     }
 

@@ -166,6 +166,12 @@ async def test_it_refuses_bad_parameters(
     assert message in response.text
 
 
+async def test_it_takes_empty_form_fields_as_absent(http: httpx.AsyncClient) -> None:
+    form = {**NOVEMBER, "customer_id": "", "site_id": ""}
+    response = await http.get("/reports/billing.json", params=form)
+    assert response.status_code == 200 and len(response.json()["rows"]) == 5
+
+
 async def test_it_answers_404_for_an_unknown_report_or_format(http: httpx.AsyncClient) -> None:
     assert (await http.get("/reports/invoices.csv")).status_code == 404
     assert (await http.get("/reports/billing.docx")).status_code == 404

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Final
 import anyio
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
 from printscout.server.reports import service
@@ -43,6 +44,9 @@ MEDIA: Final = {
     "json": "application/json",
 }
 
+# An HTML form sends an empty field as "": the same as leaving the parameter out.
+_BLANK: Final = BeforeValidator(lambda value: None if value == "" else value)
+
 
 @router.get(
     "/reports/{kind}.{fmt}",
@@ -59,10 +63,10 @@ async def report(
     kind: str,
     fmt: str,
     scope: CurrentScope,
-    start: date | None = None,
-    end: date | None = None,
-    customer_id: int | None = None,
-    site_id: int | None = None,
+    start: Annotated[date | None, _BLANK] = None,
+    end: Annotated[date | None, _BLANK] = None,
+    customer_id: Annotated[int | None, _BLANK] = None,
+    site_id: Annotated[int | None, _BLANK] = None,
     silent_hours: Annotated[int, Query(ge=1, le=24 * 400)] = 24,
 ) -> Response:
     """One report for the caller's scope, optionally of one customer or site."""
