@@ -86,6 +86,7 @@ def _reading(n: int, total: int, black: int) -> Reading:
     identity = r.identity
     if n == 1:
         identity = replace(identity, location=LOCATION_1, asset_number="@SUM(A1)")
+        r = replace(r, counters=replace(r.counters, unit="impressions"))
     if n == 5:
         identity = replace(identity, location=LOCATION_5)
     r = replace(r, identity=identity)

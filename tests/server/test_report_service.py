@@ -61,6 +61,8 @@ def test_it_reports_start_end_and_pages_skipping_a_glitch(db: Database, any_flee
     assert row.flags == ("total_glitch", "mono_glitch", "color_glitch")
     assert (row.start_at, row.end_at) == (at(10, 31, 20), at(11, 30, 18))
     assert (row.device.customer, row.device.site) == ("Acme", "HQ")
+    assert row.unit == "impressions"
+    assert _row(_billing(db, any_fleet), "PSHP000002").unit is None
 
 
 def test_it_adds_the_segments_around_a_counter_reset(db: Database, any_fleet: Fleet) -> None:

@@ -85,6 +85,7 @@ async def test_it_downloads_billing_as_csv(http: httpx.AsyncClient) -> None:
     by_serial = {r["Serial"]: r for r in rows if r["Row"] == "detail"}
     assert by_serial["PSHP000001"]["Location"] == "'" + LOCATION_1
     assert by_serial["PSHP000001"]["Asset"] == "'@SUM(A1)"
+    assert (by_serial["PSHP000001"]["Unit"], by_serial["PSHP000002"]["Unit"]) == ("impressions", "")
     assert by_serial["PSHP000002"]["total pages"] == "1180"
     assert by_serial["PSHP000005"]["Location"] == LOCATION_5
     total = [r for r in rows if r["Row"] == "total"]

@@ -73,6 +73,7 @@ class Point:
 
     at: datetime
     counters: tuple[int | None, ...]  # in COUNTER_COLUMNS order
+    unit: str | None  # what the total counts: pages, impressions, sheets... (None: unknown)
     levels: dict[int, int | None]  # supply index -> level percent
 
 
@@ -126,9 +127,9 @@ def device_points(
         for query in (_daily(chunk, period, what), _raw(chunk, period, what)):
             for row in session.connection().execute(query):
                 if what == "counters":
-                    point = Point(row[1], tuple(row[2:]), {})
+                    point = Point(row[1], tuple(row[3:]), row[2], {})
                 else:
-                    point = Point(row[1], (), _levels(row[2]))
+                    point = Point(row[1], (), None, _levels(row[2]))
                 found[row[0]].append(point)
     for points in found.values():
         points.sort(key=_moment)
@@ -156,7 +157,7 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
 
 def _measured(model: type[ReadingDay] | type[ReadingRecord], what: Measure) -> list[Any]:
     if what == "counters":
-        return [getattr(model, c) for c in COUNTER_COLUMNS]
+        return [model.counter_unit, *(getattr(model, c) for c in COUNTER_COLUMNS)]
     return [model.supplies]
 
 

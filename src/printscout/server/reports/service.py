@@ -41,6 +41,7 @@ class BillingRow:
     """One device's counters over the period."""
 
     device: DeviceInfo
+    unit: str | None  # of the total, as the device's last reading gives it
     counters: tuple[CounterChange, ...]  # in COUNTERS order
     flags: tuple[str, ...]  # NO_READING, OPENED_IN_PERIOD, "<counter>_reset", "<c>_glitch"
     anomalies: tuple[str, ...]  # what the collector flagged on readings of the period
@@ -160,8 +161,10 @@ def billing_row(
             flags.append(f"{name}_reset")
         if change.glitches:
             flags.append(f"{name}_glitch")
+    units = [p.unit for p in series if p.unit is not None]
     return BillingRow(
         device,
+        units[-1] if units else None,
         changes,
         tuple(flags),
         anomalies,

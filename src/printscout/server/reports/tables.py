@@ -78,7 +78,7 @@ def _period(period: Period, scope: str) -> str:
 
 def billing_sheet(report: BillingReport, scope: str) -> Sheet:
     """The billing report: a row per device, then a subtotal per site, per customer, a total."""
-    columns = [Column(t, k) for t, k in _IDENTITY]
+    columns = [*(Column(t, k) for t, k in _IDENTITY), Column("Unit", "text")]
     for name in COUNTERS:
         columns += [Column(f"{name} start", "int"), Column(f"{name} end", "int")]
         columns.append(Column(f"{name} pages", "int"))
@@ -91,7 +91,7 @@ def billing_sheet(report: BillingReport, scope: str) -> Sheet:
     for n, r in enumerate(report.rows):
         counters = [v for c in r.counters for v in (c.start, c.end, c.delta)]
         extra = (r.start_at, r.end_at, " ".join(r.flags), " ".join(r.anomalies))
-        rows.append(Row((*_identity(r.device), *counters, *extra)))
+        rows.append(Row((*_identity(r.device), r.unit, *counters, *extra)))
         d, after = r.device, report.rows[n + 1].device if n + 1 < len(report.rows) else None
         # Rows come by customer, then site: a group ends where the next row leaves it.
         if after is None or (after.customer_id, after.site_id) != (d.customer_id, d.site_id):
@@ -115,7 +115,7 @@ def _subtotal_row(s: Subtotal, width: int) -> Row:
         label = (s.customer, f"all sites: {s.devices} device(s)")
     else:
         label = (s.customer, f"{s.site}: {s.devices} device(s)")
-    cells: list[Cell] = [*label, *([None] * 6)]
+    cells: list[Cell] = [*label, *([None] * 7)]
     for delta in s.deltas:
         cells += [None, None, delta]
     cells += [None] * (width - len(cells))
