@@ -3,7 +3,7 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.stamp
-DEBIAN_PACKAGES := snmp snmpd onesixtyone cups-ipp-utils
+DEBIAN_PACKAGES := snmp snmpd onesixtyone cups-ipp-utils fonts-dejavu-core fonts-droid-fallback
 
 .PHONY: test demo bench lint typecheck check system-deps clean
 

@@ -17,6 +17,7 @@ from printscout.server.alerts import setup as alert_setup
 from printscout.server.auth import ApiKeyAuthenticator, CollectorAuthenticator
 from printscout.server.ingest import routes as ingest_routes
 from printscout.server.ingest.service import IngestLimits, IngestService
+from printscout.server.reports import routes as report_routes
 from printscout.server.settings import ServerSettings
 from printscout.storage.session import Database
 
@@ -62,4 +63,5 @@ def create_app(
     app.include_router(ingest_routes.router)
     app.include_router(alert_routes.router)
     api.install(app)
+    app.include_router(report_routes.router)
     return app

@@ -98,6 +98,21 @@ class RetentionSettings(_Section):
     batch_days: int = Field(default=90, ge=1, description="batch ids remembered for de-duplication")
 
 
+class ReportSettings(_Section):
+    """Report periods and the fonts PDF reports are set in (Debian fonts by default)."""
+
+    max_days: int = Field(default=400, ge=1, description="longest period a report may cover")
+    pdf_max_rows: int = Field(
+        default=2000, ge=1, description="larger reports: CSV or XLSX (a PDF takes ~10 ms a row)"
+    )
+    pdf_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    pdf_bold_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+    pdf_fallback_fonts: list[Path] = Field(
+        default=[Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")],
+        description="for characters the main font lacks (CJK); missing files are skipped",
+    )
+
+
 class LogSettings(_Section):
     """Structured logs on standard error."""
 
@@ -166,6 +181,7 @@ class ServerSettings(BaseSettings):
     log: LogSettings = LogSettings()
     alerts: AlertSettings = AlertSettings()
     api: ApiSettings = ApiSettings()
+    reports: ReportSettings = ReportSettings()
 
     @field_validator("secret_key")
     @classmethod

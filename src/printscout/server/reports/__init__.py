@@ -1,0 +1,1 @@
+"""Reports: billing meter reads, supplies and devices not reporting, as data and downloads."""
