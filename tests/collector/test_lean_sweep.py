@@ -12,7 +12,9 @@ from printscout.collector.discovery import (
     parse_arp_table,
     sweep,
 )
+from printscout.protocols.snmp import mibs
 from printscout.protocols.snmp import pdu as pdus
+from printscout.protocols.snmp.ber import Oid, Value
 from printscout.protocols.snmp.client import SnmpEngine, Target
 from printscout.simulator.fleet import start_fleet
 from printscout.simulator.snmprec import builtin_recordings
@@ -29,6 +31,29 @@ ARP = """IP address       HW type     Flags       HW address            Mask    
 
 def _none() -> frozenset[str]:
     return frozenset()
+
+
+def test_it_brings_the_same_identity_scalars_as_the_plain_probe() -> None:
+    printer = "127.115.6.1"
+
+    async def run(lean: bool) -> dict[Oid, Value]:
+        fleet = await start_fleet(builtin_recordings()[:1], [printer], port=PORT)
+        try:
+            async with SnmpEngine() as engine:
+                credentials = [Target("", PORT, timeout=0.3, retries=1)]
+                probes = (
+                    lean_sweep(engine, [printer], credentials, neighbours=_none)
+                    if lean
+                    else sweep(engine, [printer], credentials)
+                )
+                (found,) = [p async for p in probes]
+                return found.scalars
+        finally:
+            fleet.close()
+
+    lean = asyncio.run(run(lean=True))
+    assert set(lean) == {mibs.SYS_OBJECT_ID, mibs.SYS_DESCR}
+    assert lean == asyncio.run(run(lean=False))
 
 
 def test_it_reads_only_resolved_entries_of_the_arp_table(tmp_path: Path) -> None:

@@ -47,12 +47,17 @@ class Probe:
     scalars: dict[Oid, Value]
 
 
-async def probe(engine: SnmpEngine, address: str, credentials: Sequence[Target]) -> Probe | None:
+async def probe(
+    engine: SnmpEngine,
+    address: str,
+    credentials: Sequence[Target],
+    oids: tuple[Oid, ...] = PROBE_OIDS,
+) -> Probe | None:
     """Try each credential (a Target template) in order; the first answer wins."""
     for template in credentials:
         target = _target_for(template, address)
         try:
-            varbinds = await engine.get(target, PROBE_OIDS)
+            varbinds = await engine.get(target, oids)
         except SnmpError:
             continue
         return Probe(target, _values(varbinds))
@@ -235,7 +240,7 @@ async def lean_sweep(
     todo = list(addresses)
     first = await _knock(engine, todo, credentials, workers)
     alive = neighbours()
-    again = {a: credentials[first.get(a, 0) :] for a in todo if a in first or a in alive}
+    again = {a: first.get(a, (credentials, {})) for a in todo if a in first or a in alive}
     if on_probed is not None:
         for address in todo:
             if address not in again:
@@ -252,32 +257,39 @@ async def lean_sweep(
 
 async def _knock(
     engine: SnmpEngine, addresses: list[str], credentials: Sequence[Target], workers: int
-) -> dict[str, int]:
-    """Knock once at every address; each that answered, with the credential that worked."""
+) -> dict[str, tuple[Sequence[Target], dict[Oid, Value]]]:
+    """Knock once at every address; each that answered, with the credentials from the one that
+    worked on, and sysDescr.0 when the knock brought it (the first object of most views)."""
     knocks = [Target("", c.port, c.version, c.community, c.user, c.timeout, 0) for c in credentials]
     answered: asyncio.Queue[Probe | None] = asyncio.Queue()
     await _run_callbacks(engine, addresses, knocks, workers, None, answered, KNOCK)
-    first: dict[str, int] = {}
+    first: dict[str, tuple[Sequence[Target], dict[Oid, Value]]] = {}
     keys = [(c.version, c.community, c.port) for c in credentials]
     while (knock := answered.get_nowait()) is not None:
         t = knock.target
-        first[t.host] = keys.index((t.version, t.community, t.port))
+        k = keys.index((t.version, t.community, t.port))
+        descr = {o: v for o, v in knock.scalars.items() if o == mibs.SYS_DESCR}
+        first[t.host] = (credentials[k:], descr)
     return first
 
 
 async def _follow_up(
     engine: SnmpEngine,
-    todo: dict[str, Sequence[Target]],
+    todo: dict[str, tuple[Sequence[Target], dict[Oid, Value]]],
     workers: int,
     on_probed: Callable[[str, bool], None] | None,
     found: asyncio.Queue[Probe | None],
 ) -> None:
-    """Probe each address with its own credentials, ``workers`` at a time."""
+    """Probe each address with its own credentials, ``workers`` at a time; what the knock
+    brought already is not asked again."""
     source = iter(todo.items())
 
     async def worker() -> None:
-        for address, credentials in source:
-            result = await probe(engine, address, credentials)
+        for address, (credentials, known) in source:
+            oids = tuple(o for o in PROBE_OIDS if o not in known)
+            result = await probe(engine, address, credentials, oids)
+            if result is not None:
+                result = Probe(result.target, {**known, **result.scalars})
             if on_probed is not None:
                 on_probed(address, result is not None)
             if result is not None:
