@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from printscout.cli import server_tools
 from printscout.domain.errors import PrintScoutError
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ def add_parser(
     )
     for name in ("dealer", "customer", "site", "name"):
         add.add_argument(f"--{name}", required=True)
+    server_tools.add_actions(actions, common)
     return p
 
 
@@ -192,3 +194,4 @@ _COMMANDS: dict[str, Callable[[ServerSettings, argparse.Namespace], int]] = {
     "purge": _retention,
     "add-collector": _add_collector,
 }
+_COMMANDS.update(server_tools.COMMANDS)

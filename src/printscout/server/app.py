@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from printscout import __version__
-from printscout.server import health
+from printscout.server import bundles, health, releases
 from printscout.server.auth import ApiKeyAuthenticator, CollectorAuthenticator
 from printscout.server.ingest import routes as ingest_routes
 from printscout.server.ingest.service import IngestLimits, IngestService
@@ -54,4 +54,6 @@ def create_app(
     app.state.ingest = IngestService(db, settings.ingest_rules(), limits)
     app.include_router(health.router)
     app.include_router(ingest_routes.router)
+    app.include_router(releases.router)
+    app.include_router(bundles.router)
     return app
