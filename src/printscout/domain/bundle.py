@@ -267,17 +267,17 @@ def open_bundle(
     """Check, verify and decrypt a bundle; every failure raises a BundleError saying why."""
     parts = _split(data)
     header = parts.header
+    certificate = certificate_for(header.collector)
+    if certificate is None:
+        raise BundleForeignError(f"no certificate for collector {header.collector}")
+    _verify(certificate, parts.signature, parts.signed)  # first: an altered byte says so
+    if not certificate.not_valid_before_utc <= header.created_at <= certificate.not_valid_after_utc:
+        raise BundleSignatureError("the collector's certificate was not valid when it was made")
     ours = recipient_id(recipient_key.public_key())
     if header.recipient != ours:
         raise BundleForeignError(
             f"bundle is encrypted to server key {header.recipient}, this server's is {ours}"
         )
-    certificate = certificate_for(header.collector)
-    if certificate is None:
-        raise BundleForeignError(f"no certificate for collector {header.collector}")
-    _verify(certificate, parts.signature, parts.signed)
-    if not certificate.not_valid_before_utc <= header.created_at <= certificate.not_valid_after_utc:
-        raise BundleSignatureError("the collector's certificate was not valid when it was made")
     return OpenedBundle(header, _decrypt(parts, recipient_key))
 
 
