@@ -18,7 +18,8 @@ import asyncio
 import json
 import uuid
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Final
 
@@ -26,6 +27,7 @@ import orjson
 import zstandard
 
 from bench.measure import Json
+from bench.upload import measure_uploads
 from printscout.collector.discovery import discover, lean_sweep, sweep
 from printscout.collector.reader import Reader
 from printscout.domain.wire import ObservedReading, ReadingBatch, batch_to_wire
@@ -99,24 +101,33 @@ async def _scope(hosts: list[str]) -> Json:
     }
 
 
-def _batch_bytes(reading: ObservedReading) -> Json:
-    batch = ReadingBatch(uuid.uuid4(), str(uuid.uuid4()), reading.observed_at, (reading,))
-    raw = orjson.dumps(batch_to_wire(batch))
-    return {"json": len(raw), "zstd": len(zstandard.ZstdCompressor(ZSTD_LEVEL).compress(raw))}
+def _body(reading: ObservedReading, collector: str) -> bytes:
+    """The zstd upload body of a new batch holding one reading."""
+    batch = ReadingBatch(uuid.uuid4(), collector, reading.observed_at, (reading,))
+    return zstandard.ZstdCompressor(ZSTD_LEVEL).compress(orjson.dumps(batch_to_wire(batch)))
 
 
 async def _uploads(host: str) -> Json:
-    """The upload body of one device: its first (full) reading, then a routine one."""
+    """The upload of one device: its first (full) reading, then a routine one; the body, and
+    the TCP bytes of posting it over TLS to a real server."""
     async with SnmpEngine() as engine:
         reader = Reader(Walker(engine))
         target = Target(host, PORT)
         first = await reader.read(target)
         routine = await reader.read(target)
-    now = datetime.now(UTC)
-    return {
-        "first_full_reading": _batch_bytes(ObservedReading(now, first)),
-        "routine_reading": _batch_bytes(ObservedReading(now, routine)),
+    now = datetime.now(UTC) - timedelta(minutes=1)
+    readings = {
+        "first_full_reading": ObservedReading(now, first),
+        "routine_reading": ObservedReading(now, routine),
     }
+    out: Json = {}
+    for name, reading in readings.items():
+        raw = orjson.dumps(batch_to_wire(ReadingBatch(uuid.uuid4(), "x", now, (reading,))))
+        out[name] = {"json": len(raw), "zstd_body": len(_body(reading, "x"))}
+    posted = await measure_uploads({n: partial(_body, r) for n, r in readings.items()})
+    for name, figures in posted.items():
+        out[name].update(figures)
+    return out
 
 
 async def measure() -> Json:
