@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,10 @@ from sqlalchemy import func, select
 
 from printscout.cli.main import main
 from printscout.collector.bundle import export_bundle, load_server_key
-from printscout.domain.bundle import BundleReplayError
+from printscout.domain.bundle import BundleReplayError, recipient_id
 from printscout.server.app import create_app
 from printscout.server.bundles import (
+    KEY_PATH,
     UPLOAD_PATH,
     bundle_ingest,
     bundle_private_key,
@@ -210,3 +213,22 @@ def test_the_command_line_imports_a_bundle_file(
         assert readings_in(db) == 5
     finally:
         db.dispose()
+
+
+async def test_collectors_fetch_the_bundle_key_they_encrypt_to(
+    client: httpx.AsyncClient, settings: ServerSettings
+) -> None:
+    got = await client.get(KEY_PATH)
+    assert got.status_code == 200
+    assert got.content == bundle_public_pem(settings)
+    assert stat.S_IMODE((settings.data_dir / "bundle-key.pem").stat().st_mode) == 0o600
+    key = load_server_key(got.content)
+    assert recipient_id(key) == recipient_id(bundle_private_key(settings.data_dir).public_key())
+    assert (await client.get(KEY_PATH, headers={"Authorization": ""})).status_code == 401
+
+
+def test_servers_starting_together_keep_one_bundle_key(tmp_path: Path) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        keys = list(pool.map(lambda _: bundle_private_key(tmp_path), range(16)))
+    assert len({recipient_id(k.public_key()) for k in keys}) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["bundle-key.pem"]

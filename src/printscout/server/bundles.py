@@ -10,6 +10,8 @@ its batches could no longer be recognised as duplicates.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +22,7 @@ import anyio
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from printscout.domain.bundle import (
     BundleError,
@@ -31,6 +33,7 @@ from printscout.domain.bundle import (
     read_header,
 )
 from printscout.domain.wire import IngestResult
+from printscout.server.auth import CurrentCollector
 from printscout.server.errors import BodyError, ConfigError
 from printscout.server.ingest.body import read_body
 from printscout.server.ingest.service import IngestLimits, IngestService
@@ -41,6 +44,7 @@ from printscout.storage.session import Database
 
 KEY_FILE: Final = "bundle-key.pem"
 UPLOAD_PATH: Final = "/api/v1/bundles"
+KEY_PATH: Final = "/api/v1/collector/bundle-key"
 
 router = APIRouter(tags=["bundles"])
 
@@ -80,18 +84,31 @@ def bundle_private_key(data_dir: Path) -> X25519PrivateKey:
     """The server's bundle key, made on first use (mode 0600)."""
     path = data_dir / KEY_FILE
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pem = X25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        path.touch(mode=0o600)
-        path.write_bytes(pem)
+        _create_key(path)
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, X25519PrivateKey):
         raise ConfigError(f"{path} is not an X25519 private key")
     return key
+
+
+def _create_key(path: Path) -> None:
+    """Write a new key where none is; two servers starting at once keep the first one made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = X25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
+    partial = Path(name)
+    with os.fdopen(fd, "wb") as out:
+        out.write(pem)
+        out.flush()
+        os.fsync(out.fileno())
+    try:
+        os.link(partial, path)  # fails if another process made one first: theirs stays
+    except FileExistsError:
+        pass
+    finally:
+        partial.unlink()
 
 
 def bundle_public_pem(settings: ServerSettings) -> bytes:
@@ -203,3 +220,10 @@ async def upload_bundle(request: Request, scope: WritableScope) -> dict[str, Any
     except BundleError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
     return report.summary()
+
+
+@router.get(KEY_PATH, response_class=Response)
+def bundle_key(request: Request, collector: CurrentCollector) -> Response:
+    """The public key collectors encrypt bundles to (fetched while online, kept for later)."""
+    pem = bundle_public_pem(request.app.state.settings)
+    return Response(pem, media_type="application/x-pem-file")
