@@ -1,10 +1,12 @@
 """Network traffic of a collector, beside the seeds' published figures (docs/security.md).
 
-``python -m bench.traffic --out bench/traffic.json``. Everything runs on loopback against the
-simulator (127.115.8.0/24 and 127.115.9.0/24, UDP port 16315). Counted: SNMP UDP payload both
-ways, as the engine sends and receives it; IP and Ethernet figures add 28 B and 42 B per packet
-(every SNMP packet is over Ethernet's 60 B minimum, so no padding). ARP, which the kernel sends
-on a real network, is not counted. Uploads: the zstd body of one batch (``printscout.batch/1``).
+``python -m bench.traffic --out bench/traffic.json`` (also rewrites the tables of
+docs/security.md). Everything runs on loopback: the simulator on 127.115.8.0/24 and
+127.115.9.0/24 (UDP port 16315), a real server for uploads on 127.115.11.1-2
+(``bench/upload.py``). Counted: SNMP UDP payload both ways, as the engine sends and receives
+it; IP and Ethernet figures add 28 B and 42 B per packet (every SNMP packet is over Ethernet's
+60 B minimum, so no padding). ARP, which the kernel sends on a real network, is not counted.
+Uploads: the zstd body of one batch (``printscout.batch/1``) and its TCP bytes over TLS.
 
 Scopes (the interpretation in docs/security.md): a *blank address* is one address where no host
 answers; *discovery* is finding and identifying every printer of the scope (the lean sweep of the
@@ -47,6 +49,8 @@ SEEDS: Final = {
     "printers_13": 111530,
 }
 ZSTD_LEVEL: Final = 3
+START: Final = "<!-- traffic:start -->"
+END: Final = "<!-- traffic:end -->"
 
 
 def _credentials() -> list[Target]:
@@ -171,14 +175,64 @@ def _against_seeds(out: Json) -> Json:
     return rows
 
 
+LABELS: Final = {
+    "blank_address": "blank address",
+    "one_printer": "one printer",
+    "subnet_24": "/24 with one printer",
+    "printers_13": "13 printers",
+}
+
+
+def tables(result: Json) -> str:
+    """The two Markdown tables of docs/security.md."""
+    lines = [
+        "| scope | seed | target (seed / 10) | discovery, UDP payload | pass | discovery, Ethernet "
+        "| discovery + first read, UDP payload | plain `scan` sweep, UDP payload |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for key, label in LABELS.items():
+        row, plain = result["seeds"][key], result[key]["plain_sweep_for_comparison"]
+        lines.append(
+            f"| {label} | {row['seed']:,} | {row['target_10x_below']:,} "
+            f"| **{row['ours_discovery_udp_payload']:,}** | {'yes' if row['pass'] else 'NO'} "
+            f"| {row['ours_discovery_ethernet']:,} | {row['ours_with_first_read_udp_payload']:,} "
+            f"| {plain['udp_payload']:,} |"
+        )
+    lines += [
+        "",
+        "| upload | JSON | zstd body | TCP, new connection (handshake + request + answer) "
+        "| TCP, warm connection |",
+        "|---|---|---|---|---|",
+    ]
+    for key, label in (
+        ("first_full_reading", "first full reading"),
+        ("routine_reading", "routine reading"),
+    ):
+        u = result["upload_per_device"][key]
+        lines.append(
+            f"| {label} | {u['json']:,} | {u['zstd_body']:,} "
+            f"| {u['new_connection']['tcp_total']:,} | {u['warm_connection']['tcp_total']:,} |"
+        )
+    return "\n".join(lines)
+
+
+def write_docs(result: Json, path: Path) -> None:
+    """Replace the tables between the traffic markers of ``path``."""
+    text = path.read_text()
+    start, end = text.index(START) + len(START), text.index(END)
+    path.write_text(text[:start] + "\n" + tables(result) + "\n" + text[end:])
+
+
 def main() -> None:
-    """Measure and write the JSON report."""
+    """Measure, write the JSON report and the tables of docs/security.md."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("bench/traffic.json"))
+    parser.add_argument("--docs", type=Path, default=Path("docs/security.md"))
     args = parser.parse_args()
     result = asyncio.run(measure())
     result["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     args.out.write_text(json.dumps(result, indent=2) + "\n")
+    write_docs(result, args.docs)
     print(json.dumps(result["seeds"], indent=2))
 
 
