@@ -12,10 +12,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from printscout.domain.bundle import (
     MAGIC,
     BundleDecryptError,
+    BundleError,
     BundleForeignError,
     BundleFormatError,
     BundleSignatureError,
@@ -168,3 +171,30 @@ class _SameIdKey(X25519PrivateKey):
 
     def __deepcopy__(self, memo: Any) -> X25519PrivateKey:
         return self
+
+
+_ME = _collector()
+_SEALED = _seal(_ME)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=600))
+def test_arbitrary_bytes_only_ever_raise_bundle_errors(data: bytes) -> None:
+    with pytest.raises(BundleError):
+        _open(data, _ME.certificate)
+    with pytest.raises(BundleError):
+        _open(MAGIC + data, _ME.certificate)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, len(_SEALED) - 1), st.integers(1, 255), st.integers(0, len(_SEALED)))
+def test_every_altered_or_cut_bundle_is_refused_with_a_bundle_error(
+    position: int, flip: int, cut: int
+) -> None:
+    altered = bytearray(_SEALED)
+    altered[position] ^= flip
+    with pytest.raises(BundleError):
+        _open(bytes(altered), _ME.certificate)
+    if cut < len(_SEALED):
+        with pytest.raises(BundleError):
+            _open(_SEALED[:cut], _ME.certificate)
