@@ -35,6 +35,7 @@ demo: $(STAMP)
 bench: $(STAMP) system-deps
 	$(BIN)/python -m bench.run --out bench/results.json
 	$(BIN)/python -m bench.ingest --out bench/ingest.json
+	$(BIN)/python -m bench.traffic --out bench/traffic.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

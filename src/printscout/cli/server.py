@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from printscout.cli import server_tools
 from printscout.domain.errors import PrintScoutError
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def add_parser(
     for name in ("dealer", "customer", "site", "name"):
         add.add_argument(f"--{name}", required=True)
     _add_token_parsers(actions, common)
+    server_tools.add_actions(actions, common)
     return p
 
 
@@ -261,3 +263,4 @@ _COMMANDS: dict[str, Callable[[ServerSettings, argparse.Namespace], int]] = {
     "create-token": _create_token,
     "revoke-token": _revoke_token,
 }
+_COMMANDS.update(server_tools.COMMANDS)

@@ -3,6 +3,10 @@
 The probe is a single GET of sysObjectID.0 and sysDescr.0. Every probe goes out through the
 engine's one socket, so a sweep of thousands of silent addresses costs timeout x tries of wall
 time and little CPU.
+
+The collector service sweeps *lean* (:func:`lean_sweep`): one knock per address, the smallest
+request an agent answers, and no retry unless the kernel's neighbour table shows a host there;
+only responders get the probe. ``printscout scan`` keeps the plain sweep.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 from printscout.collector.identity import merge_duplicates
@@ -26,6 +31,12 @@ from printscout.protocols.snmp.walk import Walker
 
 PROBE_OIDS: Final[tuple[Oid, ...]] = (mibs.SYS_OBJECT_ID, mibs.SYS_DESCR)
 DEFAULT_WORKERS: Final = 4096
+# GETNEXT from ``1.3`` (encoded in one octet): any agent answers with the first object of its
+# view, and the request is 36 B with community ``public`` against the probe's 57 B.
+KNOCK: Final[tuple[int, tuple[Oid, ...]]] = (pdus.GET_NEXT, ((1, 3),))
+PROBE: Final[tuple[int, tuple[Oid, ...]]] = (pdus.GET, PROBE_OIDS)
+ARP_TABLE: Final = Path("/proc/net/arp")
+_ARP_COMPLETE: Final = 0x2  # ATF_COM: the kernel holds a link-layer address for the entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +47,17 @@ class Probe:
     scalars: dict[Oid, Value]
 
 
-async def probe(engine: SnmpEngine, address: str, credentials: Sequence[Target]) -> Probe | None:
+async def probe(
+    engine: SnmpEngine,
+    address: str,
+    credentials: Sequence[Target],
+    oids: tuple[Oid, ...] = PROBE_OIDS,
+) -> Probe | None:
     """Try each credential (a Target template) in order; the first answer wins."""
     for template in credentials:
         target = _target_for(template, address)
         try:
-            varbinds = await engine.get(target, PROBE_OIDS)
+            varbinds = await engine.get(target, oids)
         except SnmpError:
             continue
         return Probe(target, _values(varbinds))
@@ -67,6 +83,7 @@ async def sweep(
     *,
     workers: int = DEFAULT_WORKERS,
     on_probed: Callable[[str, bool], None] | None = None,
+    request: tuple[int, tuple[Oid, ...]] = PROBE,
 ) -> AsyncGenerator[Probe, None]:
     """Probe every address, at most ``workers`` at a time; yield responders as they answer.
 
@@ -78,7 +95,7 @@ async def sweep(
     if any(c.version == pdus.V3 for c in credentials) or engine.limits.packets_per_second > 0:
         runner = _run_tasks(engine, addresses, credentials, workers, on_probed, found)
     else:
-        runner = _run_callbacks(engine, addresses, credentials, workers, on_probed, found)
+        runner = _run_callbacks(engine, addresses, credentials, workers, on_probed, found, request)
     task = asyncio.ensure_future(runner)
     try:
         while (item := await found.get()) is not None:
@@ -95,8 +112,10 @@ async def _run_callbacks(
     workers: int,
     on_probed: Callable[[str, bool], None] | None,
     found: asyncio.Queue[Probe | None],
+    request: tuple[int, tuple[Oid, ...]] = PROBE,
 ) -> None:
     """Keep ``workers`` probes in flight; each finished address starts the next one."""
+    tag, oids = request
     source = iter(addresses)
     outstanding = 0
     done_all: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -105,7 +124,7 @@ async def _run_callbacks(
         if done_all.done():
             return  # the sweep was stopped: start nothing more
         target = _target_for(credentials[k], address)
-        future = engine.submit(target, pdus.GET, PROBE_OIDS)
+        future = engine.submit(target, tag, oids)
         future.add_done_callback(lambda f: finished(address, k, target, f))
 
     def finished(address: str, k: int, target: Target, future: asyncio.Future[Pdu]) -> None:
@@ -173,6 +192,115 @@ async def _run_tasks(
         found.put_nowait(None)
 
 
+def parse_arp_table(text: str) -> frozenset[str]:
+    """The IPv4 addresses of ``/proc/net/arp`` that resolved to a link-layer address."""
+    alive: set[str] = set()
+    for line in text.splitlines()[1:]:
+        parts = line.split()
+        if (
+            len(parts) >= 4
+            and int(parts[2], 16) & _ARP_COMPLETE
+            and parts[3] != "00:00:00:00:00:00"
+        ):
+            alive.add(parts[0])
+    return frozenset(alive)
+
+
+def kernel_neighbours(path: Path = ARP_TABLE) -> frozenset[str]:
+    """Addresses where a host answered ARP lately (empty where the table cannot be read)."""
+    try:
+        return parse_arp_table(path.read_text())
+    except OSError:
+        return frozenset()
+
+
+async def lean_sweep(
+    engine: SnmpEngine,
+    addresses: Iterable[str],
+    credentials: Sequence[Target],
+    *,
+    workers: int = DEFAULT_WORKERS,
+    on_probed: Callable[[str, bool], None] | None = None,
+    neighbours: Callable[[], frozenset[str]] = kernel_neighbours,
+) -> AsyncGenerator[Probe, None]:
+    """Sweep spending the fewest bytes on empty addresses; yields what :func:`sweep` yields.
+
+    Every address gets one knock per credential and no retry. Addresses that answered, and
+    silent ones the kernel resolved over ARP (a host is there: the knock may have been lost),
+    then get the probe with its retries. An empty address on the local network so costs one
+    36 B knock; a printer missed by a lost knock off the local network is found by the next
+    sweep. SNMPv3 credentials have no cheap knock: they sweep as :func:`sweep` does.
+    """
+    if any(c.version == pdus.V3 for c in credentials):
+        async for plain in sweep(
+            engine, addresses, credentials, workers=workers, on_probed=on_probed
+        ):
+            yield plain
+        return
+    todo = list(addresses)
+    first = await _knock(engine, todo, credentials, workers)
+    alive = neighbours()
+    again = {a: first.get(a, (credentials, {})) for a in todo if a in first or a in alive}
+    if on_probed is not None:
+        for address in todo:
+            if address not in again:
+                on_probed(address, False)
+    found: asyncio.Queue[Probe | None] = asyncio.Queue()
+    task = asyncio.ensure_future(_follow_up(engine, again, workers, on_probed, found))
+    try:
+        while (item := await found.get()) is not None:
+            yield item
+        await task
+    finally:
+        task.cancel()
+
+
+async def _knock(
+    engine: SnmpEngine, addresses: list[str], credentials: Sequence[Target], workers: int
+) -> dict[str, tuple[Sequence[Target], dict[Oid, Value]]]:
+    """Knock once at every address; each that answered, with the credentials from the one that
+    worked on, and sysDescr.0 when the knock brought it (the first object of most views)."""
+    knocks = [Target("", c.port, c.version, c.community, c.user, c.timeout, 0) for c in credentials]
+    answered: asyncio.Queue[Probe | None] = asyncio.Queue()
+    await _run_callbacks(engine, addresses, knocks, workers, None, answered, KNOCK)
+    first: dict[str, tuple[Sequence[Target], dict[Oid, Value]]] = {}
+    keys = [(c.version, c.community, c.port) for c in credentials]
+    while (knock := answered.get_nowait()) is not None:
+        t = knock.target
+        k = keys.index((t.version, t.community, t.port))
+        descr = {o: v for o, v in knock.scalars.items() if o == mibs.SYS_DESCR}
+        first[t.host] = (credentials[k:], descr)
+    return first
+
+
+async def _follow_up(
+    engine: SnmpEngine,
+    todo: dict[str, tuple[Sequence[Target], dict[Oid, Value]]],
+    workers: int,
+    on_probed: Callable[[str, bool], None] | None,
+    found: asyncio.Queue[Probe | None],
+) -> None:
+    """Probe each address with its own credentials, ``workers`` at a time; what the knock
+    brought already is not asked again."""
+    source = iter(todo.items())
+
+    async def worker() -> None:
+        for address, (credentials, known) in source:
+            oids = tuple(o for o in PROBE_OIDS if o not in known)
+            result = await probe(engine, address, credentials, oids)
+            if result is not None:
+                result = Probe(result.target, {**known, **result.scalars})
+            if on_probed is not None:
+                on_probed(address, result is not None)
+            if result is not None:
+                found.put_nowait(result)
+
+    try:
+        await asyncio.gather(*(worker() for _ in range(max(1, min(workers, len(todo))))))
+    finally:
+        found.put_nowait(None)
+
+
 async def discover(
     engine: SnmpEngine,
     addresses: Iterable[str],
@@ -182,11 +310,13 @@ async def discover(
     on_probed: Callable[[str, bool], None] | None = None,
     on_read: Callable[[Reading | None], None] | None = None,
     sources: Sources | None = None,
+    lean: bool = False,
 ) -> list[Reading]:
     """Sweep, then fully read each responder while the sweep goes on.
 
     With ``sources``, SNMP readings are enriched (HP LEDM, IPP for thin ones) and addresses
-    that stayed silent to SNMP are asked over IPP.
+    that stayed silent to SNMP are asked over IPP. ``lean`` sweeps with :func:`lean_sweep`
+    (the collector service's setting).
     """
     reader = Reader(Walker(engine))
     reads: list[asyncio.Task[Reading | None]] = []
@@ -209,7 +339,8 @@ async def discover(
         if on_probed is not None:
             on_probed(address, answered)
 
-    async for found in sweep(engine, addresses, credentials, workers=workers, on_probed=probed):
+    sweeper = lean_sweep if lean else sweep
+    async for found in sweeper(engine, addresses, credentials, workers=workers, on_probed=probed):
         reads.append(asyncio.ensure_future(read(found)))
     results = [r for r in await asyncio.gather(*reads) if r is not None]
     if sources is not None:

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from printscout import __version__
-from printscout.server import api, health
+from printscout.server import api, bundles, health, releases
 from printscout.server.alerts import routes as alert_routes
 from printscout.server.alerts import setup as alert_setup
 from printscout.server.auth import ApiKeyAuthenticator, CollectorAuthenticator
@@ -64,4 +64,6 @@ def create_app(
     app.include_router(alert_routes.router)
     api.install(app)
     app.include_router(report_routes.router)
+    app.include_router(releases.router)
+    app.include_router(bundles.router)
     return app
