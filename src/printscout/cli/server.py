@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from printscout.cli import server_collectors
 from printscout.domain.errors import PrintScoutError
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ def add_parser(
     )
     for name in ("dealer", "customer", "site", "name"):
         add.add_argument(f"--{name}", required=True)
+    server_collectors.add_parsers(actions, common)
     return p
 
 
@@ -92,10 +94,12 @@ def _serve(settings: ServerSettings, args: argparse.Namespace) -> int:
         schema.upgrade(db)
     else:
         schema.require_current(db)
-    app = create_app(settings, database=db)
+    tls, authenticator = server_collectors.serve_options(settings, db)
+    app = create_app(settings, database=db, authenticator=authenticator)
     listener = _listener(args, settings)
     config = uvicorn.Config(
         app,
+        **tls,
         log_config=None,
         access_log=settings.log.access,
         server_header=False,
@@ -191,4 +195,5 @@ _COMMANDS: dict[str, Callable[[ServerSettings, argparse.Namespace], int]] = {
     "rollup": _retention,
     "purge": _retention,
     "add-collector": _add_collector,
+    **server_collectors.COMMANDS,
 }

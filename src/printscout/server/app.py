@@ -13,6 +13,8 @@ from fastapi import FastAPI
 from printscout import __version__
 from printscout.server import health
 from printscout.server.auth import ApiKeyAuthenticator, CollectorAuthenticator
+from printscout.server.collectors import routes as collector_routes
+from printscout.server.collectors.service import CollectorService
 from printscout.server.ingest import routes as ingest_routes
 from printscout.server.ingest.service import IngestLimits, IngestService
 from printscout.server.settings import ServerSettings
@@ -54,4 +56,6 @@ def create_app(
     app.state.ingest = IngestService(db, settings.ingest_rules(), limits)
     app.include_router(health.router)
     app.include_router(ingest_routes.router)
+    app.state.collectors = CollectorService(db, settings)
+    app.include_router(collector_routes.router)
     return app

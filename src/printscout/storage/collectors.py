@@ -115,7 +115,10 @@ def add_enrolment_token(session: Session, site_id: int, secret: str, lifetime: t
     now = utcnow()
     session.add(
         EnrolmentToken(
-            token_hash=hash_token(secret), site_id=site_id, created_at=now, expires_at=now + lifetime
+            token_hash=hash_token(secret),
+            site_id=site_id,
+            created_at=now,
+            expires_at=now + lifetime,
         )
     )
     session.flush()
@@ -220,7 +223,9 @@ def site_schedule(session: Session, site_id: int) -> SiteSchedule:
 def site_ranges(session: Session, site_id: int) -> list[SiteRange]:
     """The site's ranges in the order they were added."""
     return list(
-        session.scalars(select(SiteRange).where(SiteRange.site_id == site_id).order_by(SiteRange.id))
+        session.scalars(
+            select(SiteRange).where(SiteRange.site_id == site_id).order_by(SiteRange.id)
+        )
     )
 
 
@@ -237,7 +242,9 @@ def take_commands(session: Session, collector_id: int) -> list[PendingCommand]:
     rows = list(
         session.scalars(
             select(CollectorCommand)
-            .where(CollectorCommand.collector_id == collector_id, CollectorCommand.done_at.is_(None))
+            .where(
+                CollectorCommand.collector_id == collector_id, CollectorCommand.done_at.is_(None)
+            )
             .order_by(CollectorCommand.id)
         )
     )
