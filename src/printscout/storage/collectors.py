@@ -175,6 +175,7 @@ def collector_by_fingerprint(connection: Connection, fingerprint: str) -> Collec
             Customer.dealer_id,
             Collector.last_seen_at,
         )
+        .select_from(CollectorCertificate)
         .join(Collector, Collector.id == CollectorCertificate.collector_id)
         .join(Site, Site.id == Collector.site_id)
         .join(Customer, Customer.id == Site.customer_id)
