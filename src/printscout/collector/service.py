@@ -155,6 +155,7 @@ class CollectorService:
 
     async def _upload_loop(self) -> None:
         backoff = Backoff(self.settings.backoff_base_s, self.settings.backoff_max_s)
+        self.outbox.prune()
         while not self._stop.is_set():
             self._wake_upload.clear()
             self.outbox.seal(self.settings.batch_readings)
@@ -170,6 +171,11 @@ class CollectorService:
                 await self._sleep(backoff.next_delay())
                 continue
             self.outbox.acknowledge(outcome.delivered)
+            log.info(
+                "uploaded %d batches (%d already stored)",
+                len(outcome.delivered),
+                outcome.already,
+            )
             self.outbox.acknowledge(outcome.refused, state="rejected")
             for batch_id in outcome.refused:
                 log.error("batch refused by the server", extra={"batch_id": str(batch_id)})

@@ -62,6 +62,7 @@ class UploadOutcome:
     delivered: list[UUID]
     refused: list[UUID]
     retry: list[UUID]
+    already: int = 0  # of ``delivered``: stored before (an acknowledgement lost on the way)
 
 
 class Uploader:
@@ -94,7 +95,7 @@ class Uploader:
         delivered = [s.batch_id for s in result.stored] + list(result.duplicate)
         refused = [r.batch_id for r in result.rejected if r.batch_id and not r.retryable]
         retry = [r.batch_id for r in result.rejected if r.batch_id and r.retryable]
-        return UploadOutcome(delivered, refused, retry)
+        return UploadOutcome(delivered, refused, retry, len(result.duplicate))
 
     async def checkin(self, report: CheckinReport) -> CollectorConfig:
         """Report in; the configuration and the commands waiting."""

@@ -53,9 +53,9 @@ class RangeConfig(_Control):
 class Schedule(_Control):
     """How often to discover, to poll, and to re-read static identity data."""
 
-    discover_every_s: int = Field(default=6 * 3600, ge=60)
-    poll_every_s: int = Field(default=300, ge=10)
-    identity_every_s: int = Field(default=24 * 3600, ge=300)
+    discover_every_s: int = Field(default=6 * 3600, ge=10)
+    poll_every_s: int = Field(default=300, ge=1)
+    identity_every_s: int = Field(default=24 * 3600, ge=10)
     mask_addresses: bool = False
 
 
