@@ -150,6 +150,8 @@ def simulated_fleet(network: str, count: int, port: int) -> Iterator[None]:
         yield
     finally:
         _stop(proc)
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 @dataclass
