@@ -85,9 +85,9 @@ def test_it_delivers_every_reading_once_when_killed_while_uploading(
         collector.start()
         wait_for(lambda: _batches(server) > 0, what="first upload")
         server.stop()
-        wait_for(lambda: collector.pending_readings() >= 5 * PRINTERS, what="backlog")
+        wait_for(lambda: collector.pending_readings() >= 4 * PRINTERS, what="backlog")
     server.start()
-    for _ in range(8):
+    for _ in range(5):
         before = _batches(server)
         wait_for(lambda b=before: _batches(server) > b, what="upload progress")  # type: ignore[misc]
         collector.stop(signal.SIGKILL)
@@ -95,5 +95,5 @@ def test_it_delivers_every_reading_once_when_killed_while_uploading(
     wait_for(lambda: collector.pending_readings() == 0, what="outbox drained")
     collector.stop()
     stored = assert_exactly_once(server, collector)
-    assert stored >= 5 * PRINTERS
+    assert stored >= 4 * PRINTERS
     print(f"{stored} readings, {_already_stored(collector)} acknowledgements lost to SIGKILL")
