@@ -48,9 +48,7 @@ class CollectorService:
 
     async def run(self) -> None:
         """Run until SIGTERM or SIGINT; the outbox keeps whatever was not acknowledged."""
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, self._stop.set)
+        self._handle_signals()
         async with SnmpEngine() as engine:
             poller = Poller(engine, self.settings.snmp_timeout_s, self.settings.snmp_retries)
             tasks = [
@@ -68,6 +66,16 @@ class CollectorService:
         await self.uploader.aclose()
         self._write_status()
         self.outbox.close()
+
+    def _handle_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, self._stop.set)
+            except NotImplementedError:
+                # Windows' event loop has no signal handlers; the service wrapper's stop
+                # (Ctrl-C / SIGTERM emulation) lands here instead.
+                signal.signal(sig, lambda *_: loop.call_soon_threadsafe(self._stop.set))
 
     async def _sleep(self, seconds: float, *events: asyncio.Event) -> None:
         """Sleep, cut short by stop or any of ``events``."""
