@@ -36,3 +36,12 @@ def test_it_reads_the_watchdog_period_meant_for_this_process(
 
 def test_it_does_nothing_outside_systemd() -> None:
     assert not Notifier(None).notify("READY=1")
+
+
+def test_it_never_blocks_when_the_receiver_stops_reading(tmp_path: Path) -> None:
+    path = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(path)
+        notifier = Notifier(path)
+        sent = [notifier.notify("WATCHDOG=1") for _ in range(10_000)]
+    assert sent[0] and not sent[-1]

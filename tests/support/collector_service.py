@@ -216,13 +216,15 @@ def collector_env(**settings: str) -> dict[str, str]:
     return env
 
 
-def enrolled_site(server: ServerProcess, targets: str, port: int, poll_every: int = 2) -> str:
+def enrolled_site(
+    server: ServerProcess, targets: str, port: int, poll_every: int = 2, *, mask: bool = False
+) -> str:
     """A site with one range and a fast schedule; returns an enrolment token for it."""
     site = ["--dealer", "Dealer", "--customer", "Customer", "--site", "Site"]
     server.cli("add-range", *site, targets, "--port", str(port))
     server.cli(
         "set-schedule", *site, "--discover-every", "3600", "--poll-every", str(poll_every),
-        "--identity-every", "3600",
+        "--identity-every", "3600", *(["--mask-addresses"] if mask else []),
     )  # fmt: skip
     token: str = server.cli("create-enrolment-token", *site)["token"]
     return token

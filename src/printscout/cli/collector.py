@@ -67,12 +67,12 @@ def _enroll(settings: CollectorSettings, args: argparse.Namespace) -> int:
 
 
 def _run(settings: CollectorSettings) -> int:
-    from printscout.collector.service import CollectorService
+    from printscout.collector.service import CollectorAgent
 
     _configure_logging(settings.log_path)
-    service = CollectorService(settings)
+    service = CollectorAgent(settings)
     asyncio.run(service.run())
-    return 0
+    return 1 if service.failed else 0
 
 
 def _status(settings: CollectorSettings) -> int:

@@ -30,8 +30,8 @@ log = logging.getLogger("printscout.collector")
 LOG_TAIL_BYTES = 64 * 1024
 
 
-class CollectorService:
-    """The collector process: one event loop, five cooperating loops."""
+class CollectorAgent:
+    """The collector process: one event loop, four cooperating loops."""
 
     def __init__(self, settings: CollectorSettings) -> None:
         self.settings = settings
@@ -45,6 +45,7 @@ class CollectorService:
         self._poll_now = asyncio.Event()
         self._last_upload: str | None = None
         self._devices = 0
+        self.failed = False
 
     async def run(self) -> None:
         """Run until SIGTERM or SIGINT; the outbox keeps whatever was not acknowledged."""
@@ -57,6 +58,8 @@ class CollectorService:
                 asyncio.create_task(self._upload_loop()),
                 asyncio.create_task(self._watchdog_loop()),
             ]
+            for task in tasks:
+                task.add_done_callback(self._crashed)
             self.notifier.notify("READY=1\nSTATUS=running")
             await self._stop.wait()
             self.notifier.notify("STOPPING=1")
@@ -66,6 +69,16 @@ class CollectorService:
         await self.uploader.aclose()
         self._write_status()
         self.outbox.close()
+
+    def _crashed(self, task: asyncio.Task[None]) -> None:
+        """A loop that ends on its own is a bug: log it and stop, so the supervisor restarts
+        the whole process (the outbox keeps everything)."""
+        if task.cancelled():
+            return
+        error = task.exception()
+        log.critical("collector loop failed", exc_info=error)
+        self.failed = True
+        self._stop.set()
 
     def _handle_signals(self) -> None:
         loop = asyncio.get_running_loop()

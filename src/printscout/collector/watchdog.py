@@ -36,6 +36,8 @@ class Notifier:
         # A leading '@' names a socket in the abstract namespace.
         target = "\0" + self.address[1:] if self.address.startswith("@") else self.address
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+            # Never block the event loop: a receiver that stopped reading gets no more pings.
+            sock.setblocking(False)
             try:
                 sock.connect(target)
                 sock.sendall(message.encode())
