@@ -29,7 +29,7 @@ from printscout.domain.control import (
 from printscout.server.collectors.ca import CertificateAuthority, load_or_create
 from printscout.server.errors import ConfigError, EnrolmentRefused
 from printscout.server.settings import CollectorServiceSettings, ServerSettings, secret_key
-from printscout.storage.accounts import Collector, CollectorRecord, Scope, Site
+from printscout.storage.accounts import Collector, CollectorRecord, Customer, Scope, Site
 from printscout.storage.base import utcnow
 from printscout.storage.collectors import (
     CollectorCheckin,
@@ -246,8 +246,6 @@ def _customers(session: Session, scope: Scope | None) -> frozenset[int] | None:
     """The customers a scope covers (None: no restriction beyond the dealer)."""
     if scope is None:
         return None
-    from printscout.storage.accounts import Customer
-
     ids = frozenset(
         session.scalars(select(Customer.id).where(Customer.dealer_id == scope.dealer_id))
     )
@@ -256,8 +254,6 @@ def _customers(session: Session, scope: Scope | None) -> frozenset[int] | None:
 
 def site_in_scope(db: Database, scope: Scope, site_id: int) -> bool:
     """Whether the site belongs to a customer the scope may see."""
-    from printscout.storage.accounts import Customer
-
     with db.reader() as session:
         row = session.execute(
             select(Customer.id, Customer.dealer_id)
