@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from printscout.collector.enrolment import make_key_and_csr
 from tests.support.collector_service import (
     CollectorProcess,
     ServerProcess,
@@ -174,3 +175,23 @@ def test_it_refuses_an_expired_token(server: ServerProcess, tmp_path: Path) -> N
     token = server.cli("create-enrolment-token", *SITE, "--hours", "0.0000001")["token"]
     with pytest.raises(Exception, match="returned non-zero"):
         CollectorProcess(tmp_path / "late", collector_env()).enroll(server.url, token)
+
+
+def test_it_renews_a_certificate_for_the_collector_presenting_one(
+    server: ServerProcess, enrolled: CollectorProcess, tmp_path: Path
+) -> None:
+    key_pem, csr_pem = make_key_and_csr("renewing")
+    with _client(server, _context(server.ca_path, *_identity(enrolled))) as client:
+        answer = client.post("/api/v1/collector/certificate", json={"csr": csr_pem.decode()})
+    assert answer.status_code == 200
+    cert_path, key_path = tmp_path / "renewed.pem", tmp_path / "renewed.key"
+    cert_path.write_text(answer.json()["certificate"])
+    key_path.write_bytes(key_pem)
+    renewed = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    common_name = renewed.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+    assert common_name == enrolled.collector_id
+    with _client(server, _context(server.ca_path, cert_path, key_path)) as client:
+        assert client.post(CHECKIN, json={}).status_code == 200
+    with _client(server, _context(server.ca_path)) as client:
+        refused = client.post("/api/v1/collector/certificate", json={"csr": csr_pem.decode()})
+    assert refused.status_code == 401

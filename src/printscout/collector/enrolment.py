@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import ssl
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -104,3 +105,34 @@ def _write(path: Path, data: bytes, mode: int) -> None:
         out.flush()
         os.fsync(out.fileno())
     os.replace(temporary, path)
+
+
+def renewal_due(settings: CollectorSettings, now: datetime | None = None) -> bool:
+    """Whether the certificate has less than a third of its lifetime left."""
+    cert = x509.load_pem_x509_certificate(settings.cert_path.read_bytes())
+    lifetime = cert.not_valid_after_utc - cert.not_valid_before_utc
+    left = cert.not_valid_after_utc - (now or datetime.now(UTC))
+    return left < lifetime / 3
+
+
+def stage_renewal(settings: CollectorSettings, key_pem: bytes, cert_pem: bytes) -> None:
+    """Put a renewed key and certificate in place: both are written as ``.next`` first, so a
+    crash between the two renames is completed by ``finish_renewal`` at the next start."""
+    _write(_next(settings.key_path), key_pem, 0o600)
+    _write(_next(settings.cert_path), cert_pem, 0o644)
+    finish_renewal(settings)
+
+
+def finish_renewal(settings: CollectorSettings) -> None:
+    """Complete a staged renewal (the certificate's ``.next`` file is written last)."""
+    key, cert = _next(settings.key_path), _next(settings.cert_path)
+    if cert.exists():
+        if key.exists():
+            os.replace(key, settings.key_path)
+        os.replace(cert, settings.cert_path)
+    elif key.exists():
+        key.unlink()  # the certificate never arrived: keep the old pair
+
+
+def _next(path: Path) -> Path:
+    return path.with_name(path.name + ".next")

@@ -16,6 +16,7 @@ from pathlib import Path
 import orjson
 
 from printscout import __version__
+from printscout.collector.enrolment import make_key_and_csr, renewal_due, stage_renewal
 from printscout.collector.errors import UploadError
 from printscout.collector.outbox import Outbox
 from printscout.collector.poller import Poller, encode_readings
@@ -110,6 +111,7 @@ class CollectorAgent:
                 continue
             backoff.reset()
             self._adopt(config)
+            await self._renew_if_due()
             for command in config.commands:
                 await self._run_command(command)
             await self._sleep(config.checkin_every_s)
@@ -121,6 +123,20 @@ class CollectorAgent:
             if self.config is None or config.ranges != self.config.ranges:
                 self._discover_now.set()
         self.config = config
+
+    async def _renew_if_due(self) -> None:
+        """Swap in a new certificate when a third of the current one's lifetime is left."""
+        if not renewal_due(self.settings):
+            return
+        key_pem, csr_pem = make_key_and_csr(self.settings.collector_id or "collector")
+        try:
+            cert_pem = await self.uploader.renew(csr_pem)
+        except UploadError as exc:
+            log.warning("certificate renewal failed", extra={"error": str(exc)})
+            return
+        stage_renewal(self.settings, key_pem, cert_pem)
+        await self.uploader.reload()
+        log.info("certificate renewed")
 
     async def _run_command(self, command: Command) -> None:
         detail = ""

@@ -14,10 +14,17 @@ from uuid import UUID
 import httpx
 import zstandard
 
+from printscout.collector.enrolment import finish_renewal
 from printscout.collector.errors import NotEnrolled, UploadError
 from printscout.collector.outbox import OutboxBatch
 from printscout.collector.settings import CollectorSettings
-from printscout.domain.control import CheckinReport, CollectorConfig, CommandResult
+from printscout.domain.control import (
+    CheckinReport,
+    CollectorConfig,
+    CommandResult,
+    RenewRequest,
+    RenewResponse,
+)
 from printscout.domain.wire import IngestResult
 
 _RETRYABLE_STATUS: Final = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -25,6 +32,7 @@ _RETRYABLE_STATUS: Final = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 def client_context(settings: CollectorSettings) -> ssl.SSLContext:
     """Client certificate and key, the pinned CA only (no system roots), TLS 1.2 or newer."""
+    finish_renewal(settings)
     for path in (settings.key_path, settings.cert_path, settings.ca_path):
         if not path.is_file():
             raise NotEnrolled(f"{path} is missing: run `printscout collector enroll URL TOKEN`")
@@ -72,16 +80,33 @@ class Uploader:
         if not settings.server_url or not settings.collector_id:
             raise NotEnrolled("no server_url / collector_id: run `printscout collector enroll`")
         self.collector_id = settings.collector_id
-        self._client = httpx.AsyncClient(
-            base_url=settings.server_url,
-            verify=client_context(settings),
-            timeout=settings.request_timeout_s,
-        )
+        self._settings = settings
+        self._client = self._connect()
         self._zstd = zstandard.ZstdCompressor(level=3)
+
+    def _connect(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=self._settings.server_url or "",
+            verify=client_context(self._settings),
+            timeout=self._settings.request_timeout_s,
+        )
 
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()
+
+    async def renew(self, csr_pem: bytes) -> bytes:
+        """Ask for a new certificate (authenticated by the current one); its PEM."""
+        body = RenewRequest(csr=csr_pem.decode()).model_dump_json().encode()
+        answer = await self._post(
+            "/api/v1/collector/certificate", body, {"Content-Type": "application/json"}
+        )
+        return RenewResponse.model_validate_json(answer.content).certificate.encode()
+
+    async def reload(self) -> None:
+        """Use the identity on disk from now on (after a renewal)."""
+        old, self._client = self._client, self._connect()
+        await old.aclose()
 
     async def upload(self, batches: list[OutboxBatch]) -> UploadOutcome:
         """Send batches in one request; every batch ends in exactly one list of the outcome."""

@@ -117,3 +117,15 @@ class EnrolResponse(_Control):
     site_id: int
     certificate: str
     ca: str
+
+
+class RenewRequest(_Control):
+    """``POST /api/v1/collector/certificate``: a new CSR, sent with the current certificate."""
+
+    csr: Annotated[str, StringConstraints(min_length=100, max_length=16_384)]
+
+
+class RenewResponse(_Control):
+    """The renewed certificate."""
+
+    certificate: str

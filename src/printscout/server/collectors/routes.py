@@ -18,6 +18,8 @@ from printscout.domain.control import (
     EnrolRequest,
     EnrolResponse,
     RangeConfig,
+    RenewRequest,
+    RenewResponse,
     Schedule,
 )
 from printscout.server.auth import CurrentCollector
@@ -60,6 +62,18 @@ async def checkin(
     """Record a check-in; answer with the collector's configuration and commands."""
     service = _service(request)
     return await anyio.to_thread.run_sync(lambda: service.checkin(collector, report))
+
+
+@router.post("/api/v1/collector/certificate")
+async def renew_certificate(
+    request: Request, collector: CurrentCollector, body: RenewRequest
+) -> RenewResponse:
+    """A fresh certificate for the calling collector, from its new CSR."""
+    service = _service(request)
+    try:
+        return await anyio.to_thread.run_sync(lambda: service.renew(collector, body.csr.encode()))
+    except EnrolmentRefused as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
 
 
 @router.post("/api/v1/collector/commands/{command_id}/done", status_code=204)

@@ -24,6 +24,7 @@ from printscout.domain.control import (
     EnrolResponse,
     RangeConfig,
     RangeCredentials,
+    RenewResponse,
     Schedule,
 )
 from printscout.server.collectors.ca import CertificateAuthority, load_or_create
@@ -136,6 +137,19 @@ class CollectorService:
 
     def _days(self) -> int:
         return self.settings.certificate_days
+
+    def renew(self, collector: CollectorRecord, csr_pem: bytes) -> RenewResponse:
+        """A new certificate for an authenticated collector (the old one stays valid until it
+        expires or is revoked, so requests in flight are not cut off)."""
+        with self._db.writer() as session:
+            site = session.get(Site, collector.site_id)
+            issued = self.ca.sign_collector(
+                csr_pem, collector.public_id, site.name if site else "", self._days()
+            )
+            add_certificate(
+                session, collector.id, issued.serial, issued.fingerprint, issued.not_after
+            )
+        return RenewResponse(certificate=issued.pem.decode())
 
     def revoke(self, public_id: UUID) -> None:
         """Refuse the collector and its certificates from the next request on."""
