@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from printscout import __version__
-from printscout.cli import scan, server, simulate
+from printscout.cli import collector, scan, server, simulate
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
@@ -19,6 +19,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
         "scan": scan.add_parser(sub),
         "simulate": simulate.add_parser(sub),
         "server": server.add_parser(sub),
+        "collector": collector.add_parser(sub),
     }
 
 
@@ -30,6 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return scan.run(scan.settings_from(args, commands["scan"]))
     if args.command == "server":
         return server.run(args, commands["server"])
+    if args.command == "collector":
+        return collector.run(args)
     return simulate.run(simulate.settings_from(args, commands["simulate"]))
 
 

@@ -18,7 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from printscout.cli import server_tools
+from printscout.cli import server_collectors, server_tools
 from printscout.domain.errors import PrintScoutError
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ def add_parser(
         add.add_argument(f"--{name}", required=True)
     _add_token_parsers(actions, common)
     server_tools.add_actions(actions, common)
+    server_collectors.add_parsers(actions, common)
     return p
 
 
@@ -110,10 +111,12 @@ def _serve(settings: ServerSettings, args: argparse.Namespace) -> int:
         schema.upgrade(db)
     else:
         schema.require_current(db)
-    app = create_app(settings, database=db)
+    tls, authenticator = server_collectors.serve_options(settings, db)
+    app = create_app(settings, database=db, authenticator=authenticator)
     listener = _listener(args, settings)
     config = uvicorn.Config(
         app,
+        **tls,
         log_config=None,
         access_log=settings.log.access,
         server_header=False,
@@ -262,5 +265,6 @@ _COMMANDS: dict[str, Callable[[ServerSettings, argparse.Namespace], int]] = {
     "add-collector": _add_collector,
     "create-token": _create_token,
     "revoke-token": _revoke_token,
+    **server_collectors.COMMANDS,
 }
 _COMMANDS.update(server_tools.COMMANDS)

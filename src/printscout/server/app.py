@@ -15,6 +15,8 @@ from printscout.server import api, bundles, health, releases
 from printscout.server.alerts import routes as alert_routes
 from printscout.server.alerts import setup as alert_setup
 from printscout.server.auth import ApiKeyAuthenticator, CollectorAuthenticator
+from printscout.server.collectors import routes as collector_routes
+from printscout.server.collectors.service import CollectorService
 from printscout.server.ingest import routes as ingest_routes
 from printscout.server.ingest.service import IngestLimits, IngestService
 from printscout.server.reports import routes as report_routes
@@ -66,4 +68,6 @@ def create_app(
     app.include_router(report_routes.router)
     app.include_router(releases.router)
     app.include_router(bundles.router)
+    app.state.collectors = CollectorService(db, settings)
+    app.include_router(collector_routes.router)
     return app

@@ -159,6 +159,20 @@ class ApiSettings(_Section):
     )
 
 
+class CollectorServiceSettings(_Section):
+    """Collectors as a service: mutual TLS, enrolment, check-ins (docs/collector.md)."""
+
+    tls: bool = Field(default=False, description="serve HTTPS; collectors present certificates")
+    hostnames: list[str] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1"],
+        description="names and addresses in the server certificate",
+    )
+    certificate_days: int = Field(default=365, ge=1, le=3650, description="client certificates")
+    token_hours: float = Field(default=24.0, gt=0, le=24 * 30, description="enrolment tokens")
+    checkin_every_s: int = Field(default=60, ge=5, description="how often collectors check in")
+    silent_after: int = Field(default=5, ge=1, description="missed check-ins before silent")
+
+
 class ServerSettings(BaseSettings):
     """Everything the server process is configured with."""
 
@@ -182,6 +196,7 @@ class ServerSettings(BaseSettings):
     alerts: AlertSettings = AlertSettings()
     api: ApiSettings = ApiSettings()
     reports: ReportSettings = ReportSettings()
+    collectors: CollectorServiceSettings = CollectorServiceSettings()
 
     @field_validator("secret_key")
     @classmethod

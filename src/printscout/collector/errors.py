@@ -1,0 +1,34 @@
+"""The collector service's error tree.
+
+CollectorError                  base of every error the collector service raises (PrintScoutError)
+ ├── NotEnrolled                no identity in the data directory: run ``collector enroll``
+ │                              (permanent)
+ ├── EnrolmentFailed            the server refused the token, or its CA does not match the
+ │                              token's fingerprint (permanent)
+ └── UploadError                the server could not be reached or answered with an error
+                                (retryable unless ``retryable`` is False)
+"""
+
+from __future__ import annotations
+
+from printscout.domain.errors import PrintScoutError
+
+
+class CollectorError(PrintScoutError):
+    """Base of every error the collector service raises."""
+
+
+class NotEnrolled(CollectorError):
+    """The collector has no certificate yet."""
+
+
+class EnrolmentFailed(CollectorError):
+    """Enrolment was refused or the server could not be trusted."""
+
+
+class UploadError(CollectorError):
+    """A call to the server failed."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable

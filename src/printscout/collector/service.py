@@ -1,0 +1,267 @@
+"""``printscout collector run``: check in, discover and poll on the server's schedule, store
+every reading in the outbox first, upload it until acknowledged, stop cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import signal
+import time
+from contextlib import suppress
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from printscout import __version__
+from printscout.collector.enrolment import make_key_and_csr, renewal_due, stage_renewal
+from printscout.collector.errors import UploadError
+from printscout.collector.outbox import Outbox
+from printscout.collector.poller import Poller, encode_readings
+from printscout.collector.settings import CollectorSettings
+from printscout.collector.uploader import Backoff, Uploader
+from printscout.collector.watchdog import Notifier
+from printscout.domain.control import CheckinReport, CollectorConfig, Command, CommandResult
+from printscout.domain.reading import Reading
+from printscout.protocols.snmp.client import SnmpEngine
+
+log = logging.getLogger("printscout.collector")
+LOG_TAIL_BYTES = 64 * 1024
+
+
+class CollectorAgent:
+    """The collector process: one event loop, four cooperating loops."""
+
+    def __init__(self, settings: CollectorSettings) -> None:
+        self.settings = settings
+        self.outbox = Outbox(settings.outbox_path, int(settings.outbox_max_mb * 1024 * 1024))
+        self.uploader = Uploader(settings)
+        self.config: CollectorConfig | None = _load_config(settings.data_dir / "config.json")
+        self.notifier = Notifier.from_environment() if settings.watchdog else Notifier(None)
+        self._stop = asyncio.Event()
+        self._wake_upload = asyncio.Event()
+        self._discover_now = asyncio.Event()
+        self._poll_now = asyncio.Event()
+        self._last_upload: str | None = None
+        self._devices = 0
+        self.failed = False
+
+    async def run(self) -> None:
+        """Run until SIGTERM or SIGINT; the outbox keeps whatever was not acknowledged."""
+        self._handle_signals()
+        async with SnmpEngine() as engine:
+            poller = Poller(engine, self.settings.snmp_timeout_s, self.settings.snmp_retries)
+            tasks = [
+                asyncio.create_task(self._checkin_loop()),
+                asyncio.create_task(self._collect_loop(poller)),
+                asyncio.create_task(self._upload_loop()),
+                asyncio.create_task(self._watchdog_loop()),
+            ]
+            for task in tasks:
+                task.add_done_callback(self._crashed)
+            self.notifier.notify("READY=1\nSTATUS=running")
+            await self._stop.wait()
+            self.notifier.notify("STOPPING=1")
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await self.uploader.aclose()
+        self._write_status()
+        self.outbox.close()
+
+    def _crashed(self, task: asyncio.Task[None]) -> None:
+        """A loop that ends on its own is a bug: log it and stop, so the supervisor restarts
+        the whole process (the outbox keeps everything)."""
+        if task.cancelled():
+            return
+        error = task.exception()
+        log.critical("collector loop failed", exc_info=error)
+        self.failed = True
+        self._stop.set()
+
+    def _handle_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, self._stop.set)
+            except NotImplementedError:
+                # Windows' event loop has no signal handlers; the service wrapper's stop
+                # (Ctrl-C / SIGTERM emulation) lands here instead.
+                signal.signal(sig, lambda *_: loop.call_soon_threadsafe(self._stop.set))
+
+    async def _sleep(self, seconds: float, *events: asyncio.Event) -> None:
+        """Sleep, cut short by stop or any of ``events``."""
+        waits = [asyncio.ensure_future(e.wait()) for e in (self._stop, *events)]
+        try:
+            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+
+    async def _checkin_loop(self) -> None:
+        backoff = Backoff(self.settings.backoff_base_s, self.settings.backoff_max_s)
+        while not self._stop.is_set():
+            try:
+                config = await self.uploader.checkin(self._report())
+            except UploadError as exc:
+                log.warning("check-in failed", extra={"error": str(exc)})
+                await self._sleep(backoff.next_delay())
+                continue
+            backoff.reset()
+            self._adopt(config)
+            await self._renew_if_due()
+            for command in config.commands:
+                await self._run_command(command)
+            await self._sleep(config.checkin_every_s)
+
+    def _adopt(self, config: CollectorConfig) -> None:
+        if self.config is None or config.model_dump() != self.config.model_dump():
+            path = self.settings.data_dir / "config.json"
+            path.write_bytes(orjson.dumps(config.model_dump(mode="json", by_alias=True)))
+            if self.config is None or config.ranges != self.config.ranges:
+                self._discover_now.set()
+        self.config = config
+
+    async def _renew_if_due(self) -> None:
+        """Swap in a new certificate when a third of the current one's lifetime is left."""
+        if not renewal_due(self.settings):
+            return
+        key_pem, csr_pem = make_key_and_csr(self.settings.collector_id or "collector")
+        try:
+            cert_pem = await self.uploader.renew(csr_pem)
+        except UploadError as exc:
+            log.warning("certificate renewal failed", extra={"error": str(exc)})
+            return
+        stage_renewal(self.settings, key_pem, cert_pem)
+        await self.uploader.reload()
+        log.info("certificate renewed")
+
+    async def _run_command(self, command: Command) -> None:
+        detail = ""
+        if command.kind == "discover":
+            self._discover_now.set()
+        elif command.kind == "poll":
+            self._poll_now.set()
+        else:
+            detail = _log_tail(self.settings.log_path)
+        try:
+            await self.uploader.command_done(command.id, CommandResult(ok=True, detail=detail))
+        except UploadError as exc:
+            log.warning("command result not sent", extra={"error": str(exc)})
+
+    async def _collect_loop(self, poller: Poller) -> None:
+        next_discover = next_poll = next_identity = 0.0
+        while not self._stop.is_set():
+            config = self.config
+            if config is None:
+                await self._sleep(1.0, self._discover_now)
+                continue
+            now = time.monotonic()
+            schedule = config.schedule
+            if self._discover_now.is_set() or now >= next_discover:
+                self._discover_now.clear()
+                readings = await poller.discover(config.ranges)
+                self._store(readings, identity=True)
+                next_discover = now + schedule.discover_every_s
+                next_identity = now + schedule.identity_every_s
+                next_poll = now + schedule.poll_every_s
+            elif self._poll_now.is_set() or now >= next_poll:
+                self._poll_now.clear()
+                identity = now >= next_identity
+                self._store(await poller.poll(), identity=identity)
+                next_identity = now + schedule.identity_every_s if identity else next_identity
+                next_poll = now + schedule.poll_every_s
+            self._devices = len(poller.targets)
+            wait = min(next_discover, next_poll) - time.monotonic()
+            await self._sleep(max(wait, 0.0), self._discover_now, self._poll_now)
+
+    def _store(self, readings: list[Reading], *, identity: bool) -> None:
+        salt = self._mask_salt() if self.config and self.config.schedule.mask_addresses else None
+        dropped = self.outbox.add(encode_readings(readings, mask_salt=salt), identity=identity)
+        if dropped:
+            log.warning("outbox cap reached", extra={"dropped": dropped})
+        self._wake_upload.set()
+
+    def _mask_salt(self) -> bytes:
+        path = self.settings.identity_dir / "mask.key"
+        if not path.exists():
+            path.write_bytes(secrets.token_bytes(32))
+        return path.read_bytes()
+
+    async def _upload_loop(self) -> None:
+        backoff = Backoff(self.settings.backoff_base_s, self.settings.backoff_max_s)
+        self.outbox.prune()
+        while not self._stop.is_set():
+            self._wake_upload.clear()
+            self.outbox.seal(self.settings.batch_readings)
+            batches = self.outbox.pending_batches(self.settings.batches_per_request)
+            if not batches:
+                self._write_status()
+                await self._sleep(60.0, self._wake_upload)
+                continue
+            try:
+                outcome = await self.uploader.upload(batches)
+            except UploadError as exc:
+                log.warning("upload failed", extra={"error": str(exc)})
+                await self._sleep(backoff.next_delay())
+                continue
+            self.outbox.acknowledge(outcome.delivered)
+            log.info(
+                "uploaded %d batches (%d already stored)",
+                len(outcome.delivered),
+                outcome.already,
+            )
+            self.outbox.acknowledge(outcome.refused, state="rejected")
+            for batch_id in outcome.refused:
+                log.error("batch refused by the server", extra={"batch_id": str(batch_id)})
+            self._last_upload = datetime.now(UTC).isoformat()
+            if outcome.retry:
+                await self._sleep(backoff.next_delay())
+            else:
+                backoff.reset()
+
+    async def _watchdog_loop(self) -> None:
+        """Ping systemd from the event loop itself: a hung loop stops the pings."""
+        interval = self.notifier.watchdog_interval() or 10.0
+        while not self._stop.is_set():
+            self.notifier.notify("WATCHDOG=1")
+            self._write_status()
+            await self._sleep(interval)
+
+    def _report(self) -> CheckinReport:
+        stats = self.outbox.stats()
+        return CheckinReport(
+            version=__version__, devices=self._devices, outbox_batches=stats.batches,
+            outbox_readings=stats.readings, outbox_bytes=stats.bytes, outbox_full=stats.full,
+            dropped_readings=stats.dropped, last_upload_at=self._last_upload,
+        )  # fmt: skip
+
+    def _write_status(self) -> None:
+        status = {
+            **self._report().model_dump(),
+            "pid": os.getpid(),
+            "written_at": datetime.now(UTC).isoformat(),
+            "server_url": self.settings.server_url,
+            "collector_id": self.settings.collector_id,
+        }
+        path = self.settings.status_path
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_bytes(orjson.dumps(status))
+        os.replace(temporary, path)
+
+
+def _load_config(path: Path) -> CollectorConfig | None:
+    """The last configuration received, so a restart works while the server is down."""
+    with suppress(OSError, ValueError):
+        return CollectorConfig.model_validate_json(path.read_bytes())
+    return None
+
+
+def _log_tail(path: Path) -> str:
+    with suppress(OSError), path.open("rb") as log_file:
+        log_file.seek(0, os.SEEK_END)
+        log_file.seek(max(0, log_file.tell() - LOG_TAIL_BYTES))
+        return log_file.read().decode(errors="replace")
+    return ""

@@ -1,0 +1,1 @@
+"""Collectors as a service: enrolment, mutual TLS, configuration, commands and check-ins."""
