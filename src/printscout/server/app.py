@@ -17,6 +17,7 @@ from printscout.server.ingest import routes as ingest_routes
 from printscout.server.ingest.service import IngestLimits, IngestService
 from printscout.server.settings import ServerSettings
 from printscout.storage.session import Database
+from printscout.web.console import mount_console
 
 
 def create_app(
@@ -54,4 +55,5 @@ def create_app(
     app.state.ingest = IngestService(db, settings.ingest_rules(), limits)
     app.include_router(health.router)
     app.include_router(ingest_routes.router)
+    mount_console(app, settings, db)
     return app

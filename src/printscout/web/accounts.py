@@ -1,0 +1,249 @@
+"""Console accounts: sign in and out, password and language, users (admins only)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from printscout.storage import console as store
+from printscout.storage.accounts import Customer, Role, User, UserCustomer, create_user
+from printscout.storage.base import utcnow
+from printscout.storage.errors import StorageError
+from printscout.storage.session import Database
+from printscout.web.pages import render
+from printscout.web.passwords import generate_password, hash_password, verify_password, weak_reason
+from printscout.web.security import check_csrf, field, form
+from printscout.web.sessions import (
+    COOKIE,
+    LOGIN_CSRF_COOKIE,
+    Admin,
+    Shared,
+    SignedIn,
+    console,
+    set_cookie,
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """How a login went: a session token, or why not (and until when, if locked)."""
+
+    token: str | None
+    locked_until: datetime | None = None
+
+
+def safe_next(target: str) -> str:
+    """Where to go after login: only a path on this site, never another host."""
+    ok = target.startswith("/") and not target.startswith(("//", "/\\"))
+    return target if ok else "/"
+
+
+def attempt_login(db: Database, email: str, password: str, lifetime: timedelta) -> Attempt:
+    """Check the password (outside any transaction: argon2 is slow), then record the outcome."""
+    now = utcnow()
+    with db.reader() as session:
+        locked = store.locked_until(session, email, now)
+        user = store.user_by_email(session, email)
+        user_id, stored = (user.id, user.password_hash) if user else (None, None)
+    if locked is not None:
+        return Attempt(None, locked)
+    good = verify_password(stored, password)
+    with db.writer() as session:
+        if not good or user_id is None:
+            return Attempt(None, store.record_failure(session, email, now))
+        store.clear_failures(session, email)
+        return Attempt(store.open_session(session, user_id, lifetime))
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/") -> Response:
+    """The login form, with a fresh CSRF token in a cookie and in the form (double submit)."""
+    return _login_form(request, next, None, 200)
+
+
+def _login_form(request: Request, next_path: str, error: str | None, code: int) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(
+        request,
+        None,
+        "accounts/login.html",
+        code,
+        csrf=token,
+        next=safe_next(next_path),
+        error=error,
+    )
+    set_cookie(response, LOGIN_CSRF_COOKIE, token, https=console(request).https, max_age=3600)
+    return response
+
+
+@router.post("/login")
+async def login(request: Request, shared: Shared) -> Response:
+    """Sign in: a session cookie and a redirect, or the form again with the reason."""
+    data = await form(request)
+    check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE, ""), data)
+    email, next_path = field(data, "email").strip().lower(), field(data, "next")
+    outcome = await run_in_threadpool(
+        attempt_login, shared.db, email, field(data, "password"), shared.session_lifetime
+    )
+    if outcome.token is None:
+        if outcome.locked_until is not None:
+            wait = max(1, int((outcome.locked_until - utcnow()).total_seconds()))
+            return _login_form(request, next_path, f"locked:{wait}", 429)
+        return _login_form(request, next_path, "wrong", 401)
+    response = Response(status_code=303, headers={"location": safe_next(next_path)})
+    age = int(shared.session_lifetime.total_seconds())
+    set_cookie(response, COOKIE, outcome.token, https=shared.https, max_age=age)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, login: SignedIn, shared: Shared) -> Response:
+    """Sign out: the session is deleted on the server, the cookie in the browser."""
+    check_csrf(login.csrf, await form(request))
+
+    def close() -> None:
+        with shared.db.writer() as session:
+            store.close_session(session, request.cookies.get(COOKIE, ""))
+
+    await run_in_threadpool(close)
+    response = Response(status_code=303, headers={"location": "/login"})
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/account")
+def account_page(request: Request, login: SignedIn) -> Response:
+    """The user's own settings: password and language."""
+    return render(request, login, "accounts/account.html", message=None)
+
+
+@router.post("/account/password")
+async def change_password(request: Request, login: SignedIn, shared: Shared) -> Response:
+    """Change one's password (the current one is asked for); other sessions are closed."""
+    data = await form(request)
+    check_csrf(login.csrf, data)
+    new = field(data, "new_password")
+    problem = weak_reason(new)
+    if new != field(data, "repeat_password"):
+        problem = "mismatch"
+    if problem is None:
+        problem = await run_in_threadpool(
+            _store_password, shared.db, login.scope.user_id, field(data, "password"), new,
+            request.cookies.get(COOKIE),
+        )  # fmt: skip
+    code = 200 if problem is None else 400
+    message = "password-changed" if problem is None else problem
+    return render(request, login, "accounts/account.html", code, message=message)
+
+
+def _store_password(
+    db: Database, user_id: int, current: str, new: str, keep: str | None
+) -> str | None:
+    with db.reader() as session:
+        stored = session.scalar(select(User.password_hash).where(User.id == user_id))
+    if not verify_password(stored, current):
+        return "wrong-current"
+    with db.writer() as session:
+        store.set_password_hash(session, user_id, hash_password(new))
+        store.close_other_sessions(session, user_id, keep)
+    return None
+
+
+@router.post("/account/language")
+async def change_language(request: Request, login: SignedIn, shared: Shared) -> Response:
+    """Choose the console language."""
+    data = await form(request)
+    check_csrf(login.csrf, data)
+    language = field(data, "language")
+    if language not in store.LANGUAGES:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "unsupported language")
+
+    def save() -> None:
+        with shared.db.writer() as session:
+            store.set_language(session, login.scope.user_id, language)
+
+    await run_in_threadpool(save)
+    return Response(status_code=303, headers={"location": "/account"})
+
+
+@router.get("/users")
+def users_page(request: Request, login: Admin, shared: Shared) -> Response:
+    """The dealer's users and the form to add one (admins only)."""
+    return render(request, login, "accounts/users.html", created=None, **_users(shared.db, login))
+
+
+def _users(db: Database, login: store.ConsoleLogin) -> dict[str, Any]:
+    dealer = login.scope.dealer_id
+    with db.reader() as session:
+        users = list(
+            session.scalars(select(User).where(User.dealer_id == dealer).order_by(User.email))
+        )
+        customers = list(
+            session.execute(select(Customer.id, Customer.name).where(Customer.dealer_id == dealer))
+        )
+        links = session.execute(
+            select(UserCustomer.user_id, UserCustomer.customer_id)
+            .join(User, User.id == UserCustomer.user_id)
+            .where(User.dealer_id == dealer)
+        )
+        names = dict(customers)
+        scoped: dict[int, list[str]] = {}
+        for user_id, customer_id in links:
+            scoped.setdefault(user_id, []).append(names.get(customer_id, "?"))
+    return {"users": users, "customers": customers, "scoped": scoped, "roles": list(Role)}
+
+
+def _check_grant(db: Database, login: store.ConsoleLogin, wanted: frozenset[int] | None) -> None:
+    """An admin grants only customers of the dealer that they see themselves."""
+    if wanted is None:
+        if login.scope.customer_ids is not None:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "you may not grant every customer")
+        return
+    dealer = login.scope.dealer_id
+    with db.reader() as session:
+        found = set(session.scalars(select(Customer.id).where(Customer.dealer_id == dealer)))
+    if not wanted <= found or not all(login.scope.sees_customer(c) for c in wanted):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "unknown customer")
+
+
+@router.post("/users")
+async def add_user(request: Request, login: Admin, shared: Shared) -> Response:
+    """Create a user with a generated password, shown once to the admin."""
+    data = await form(request)
+    check_csrf(login.csrf, data)
+    try:
+        role = Role(field(data, "role"))
+        wanted = {int(c) for c in data.get("customers", []) if c}
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "bad role or customer") from exc
+    scope = None if field(data, "all_customers") else frozenset(wanted)
+    _check_grant(shared.db, login, scope)
+    password = generate_password()
+
+    def save() -> None:
+        with shared.db.writer() as session:
+            user = create_user(
+                session, login.scope.dealer_id, field(data, "email"), role,
+                name=field(data, "name"), customer_ids=scope,
+            )  # fmt: skip
+            store.set_password_hash(session, user.id, hash_password(password))
+
+    try:
+        await run_in_threadpool(save)
+    except (IntegrityError, StorageError) as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, "a user with this email exists") from exc
+    created = {"email": field(data, "email").strip().lower(), "password": password}
+    context = _users(shared.db, login)
+    return render(
+        request, login, "accounts/users.html", status_code=201, created=created, **context
+    )
