@@ -18,6 +18,7 @@
       title: title,
       width: width,
       height: 240,
+      axes: [{}, { size: 80 }],
       series: [{}].concat(series.map(function (s) {
         return { label: s.label, stroke: s.stroke, width: 2, spanGaps: true };
       })),
