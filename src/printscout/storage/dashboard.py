@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from printscout.storage.accounts import Customer, Scope, Site
@@ -74,36 +74,53 @@ class Choices:
     models: list[str]
 
 
-def state_of(now: datetime) -> ColumnElement[str]:
+def state_of(now: datetime, status: ColumnElement[str | None]) -> ColumnElement[str]:
     """SQL for a device's state: silent, else from its newest reading's device status."""
     return case(
         (Device.last_seen_at < now - SILENT_AFTER, "silent"),
-        (ReadingRecord.device_status == "down", "error"),
-        (ReadingRecord.device_status == "warning", "warning"),
+        (status == "down", "error"),
+        (status == "warning", "warning"),
         else_="ok",
     )
 
 
-def _newest(query: Q) -> Q:
-    return query.outerjoin(
-        ReadingRecord,
-        and_(
-            ReadingRecord.device_id == Device.id,
-            ReadingRecord.observed_at == Device.last_seen_at,
-        ),
+def _with_state(query: Q, session: Session, now: datetime) -> tuple[Q, ColumnElement[str]]:
+    """Join each device's newest reading by primary key; returns the query and its state.
+
+    PostgreSQL gets a LATERAL subquery so it probes the index once per device: a plain outer
+    join lets it hash the whole readings table instead (months of readings, not 10,000 rows).
+    SQLite always probes the primary key in a nested loop.
+    """
+    at_last_seen = and_(
+        ReadingRecord.device_id == Device.id, ReadingRecord.observed_at == Device.last_seen_at
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # LIMIT keeps the planner from flattening the subquery back into that join.
+        newest = select(ReadingRecord.device_status).where(at_last_seen).limit(1).lateral("newest")
+        return query.outerjoin(newest, true()), state_of(now, newest.c.device_status)
+    return query.outerjoin(ReadingRecord, at_last_seen), state_of(
+        now, ReadingRecord.device_status.expression
     )
 
 
+def _sites_of(customers: list[int]) -> Select[int]:
+    return select(Site.id).where(Site.customer_id.in_(customers))
+
+
 def _in_scope(query: Q, scope: Scope) -> Q:
-    query = query.join(Site, Site.id == Device.site_id).where(Device.dealer_id == scope.dealer_id)
+    """Only the caller's devices. Sites are matched by a subquery, not a join, so the planner
+    keeps walking devices in id order and can stop at the page's end."""
+    # "+ 0": no index on dealer_id for this; walking the primary key in id order is the plan
+    # that lets a page stop early (a dealer owns nearly every row anyway).
+    query = query.where(Device.dealer_id + 0 == scope.dealer_id)
     if scope.customer_ids is not None:
-        query = query.where(Site.customer_id.in_(sorted(scope.customer_ids)))
+        query = query.where(Device.site_id.in_(_sites_of(sorted(scope.customer_ids))))
     return query
 
 
 def _filtered(query: Q, flt: FleetFilter) -> Q:
     if flt.customer_id is not None:
-        query = query.where(Site.customer_id == flt.customer_id)
+        query = query.where(Device.site_id.in_(_sites_of([flt.customer_id])))
     if flt.site_id is not None:
         query = query.where(Device.site_id == flt.site_id)
     if flt.model:
@@ -117,47 +134,56 @@ def _filtered(query: Q, flt: FleetFilter) -> Q:
 
 
 def fleet_page(
-    session: Session, scope: Scope, flt: FleetFilter, now: datetime, after: int | None = None
+    session: Session,
+    scope: Scope,
+    flt: FleetFilter,
+    now: datetime,
+    after: int | None = None,
+    limit: int = PAGE,
 ) -> tuple[list[FleetRow], int | None]:
     """One page of devices by id after ``after`` (keyset paging); returns the next ``after``."""
-    state = state_of(now).label("state")
-    query = (
-        select(
-            Device.id,
-            Customer.name,
-            Site.name,
-            Device.manufacturer,
-            Device.model,
-            Device.serial,
-            Device.address,
-            Device.hostname,
-            Device.location,
-            Device.last_seen_at,
-            state,
-        )
-        .select_from(Device)
-        .order_by(Device.id)
-        .limit(PAGE + 1)
-    )
-    query = _filtered(_newest(_in_scope(query, scope)), flt)
-    query = query.join(Customer, Customer.id == Site.customer_id)
+    query: Select[*tuple[Any, ...]] = select(
+        Device.id,
+        Device.site_id,
+        Device.manufacturer,
+        Device.model,
+        Device.serial,
+        Device.address,
+        Device.hostname,
+        Device.location,
+        Device.last_seen_at,
+    ).select_from(Device)
+    query, state = _with_state(_filtered(_in_scope(query, scope), flt), session, now)
+    query = query.add_columns(state)
     if flt.state in STATES:
-        query = query.where(state_of(now) == flt.state)
+        query = query.where(state == flt.state)
     if after is not None:
         query = query.where(Device.id > after)
-    rows = [FleetRow(*row) for row in session.execute(query)]
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
-    return rows, (rows[-1].device_id if more else None)
+    found = list(session.execute(query.order_by(Device.id).limit(limit + 1)))
+    names = _site_names(session, {row[1] for row in found[:limit]})
+    rows = [FleetRow(row[0], *names[row[1]], *row[2:]) for row in found[:limit]]
+    return rows, (rows[-1].device_id if len(found) > limit else None)
+
+
+def _site_names(session: Session, site_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Customer and site name of each site (a page holds a few dozen at most)."""
+    if not site_ids:
+        return {}
+    rows = session.execute(
+        select(Site.id, Customer.name, Site.name)
+        .join(Customer, Customer.id == Site.customer_id)
+        .where(Site.id.in_(sorted(site_ids)))
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
 
 
 def state_counts(session: Session, scope: Scope, flt: FleetFilter, now: datetime) -> dict[str, int]:
     """How many devices are in each state, under the filter except its state."""
-    state = state_of(now)
-    query = select(state, func.count()).select_from(Device).group_by(state)
-    query = _filtered(_newest(_in_scope(query, scope)), flt)
+    query = _filtered(_in_scope(select(func.count()).select_from(Device), scope), flt)
+    query, state = _with_state(query, session, now)
     counts = dict.fromkeys(STATES, 0)
-    counts.update({str(row[0]): int(row[1]) for row in session.execute(query)})
+    rows = session.execute(query.add_columns(state).group_by(state))
+    counts.update({str(row[1]): int(row[0]) for row in rows})
     return counts
 
 

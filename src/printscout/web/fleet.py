@@ -50,12 +50,12 @@ def dashboard_page(request: Request, login: SignedIn, shared: Shared) -> Respons
         if is_htmx(request):
             return render(request, login, "fleet/_rows.html", rows=rows, after=after, flt=query.flt)
         counts = dashboard.state_counts(session, login.scope, query.flt, now)
-        troubled = dashboard.fleet_page(
-            session, login.scope, dashboard.FleetFilter(state="error"), now
-        )[0][:10]
-        silent = dashboard.fleet_page(
-            session, login.scope, dashboard.FleetFilter(state="silent"), now
-        )[0][:10]
+        troubled, silent = (
+            dashboard.fleet_page(
+                session, login.scope, dashboard.FleetFilter(state=s), now, limit=10
+            )[0]
+            for s in ("error", "silent")
+        )
         lowest = dashboard.lowest_supplies(session, login.scope)
         choices = dashboard.choices(session, login.scope)
     return render(
