@@ -6,6 +6,7 @@ from its newest reading, found by primary key: ``devices.last_seen_at`` is that 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, TypeVar
@@ -107,12 +108,15 @@ def _sites_of(customers: list[int]) -> Select[int]:
     return select(Site.id).where(Site.customer_id.in_(customers))
 
 
-def _in_scope(query: Q, scope: Scope) -> Q:
+def _in_scope(query: Q, scope: Scope, session: Session | None = None) -> Q:
     """Only the caller's devices. Sites are matched by a subquery, not a join, so the planner
-    keeps walking devices in id order and can stop at the page's end."""
-    # "+ 0": no index on dealer_id for this; walking the primary key in id order is the plan
-    # that lets a page stop early (a dealer owns nearly every row anyway).
-    query = query.where(Device.dealer_id + 0 == scope.dealer_id)
+    can walk devices in id order and stop at the page's end."""
+    dealer: ColumnElement[int] = Device.dealer_id.expression
+    if session is not None and session.get_bind().dialect.name == "sqlite":
+        # "+ 0" hides the (dealer_id, serial) index from SQLite, which would otherwise take
+        # it and sort the whole fleet; a dealer owns nearly every row anyway.
+        dealer = Device.dealer_id + 0
+    query = query.where(dealer == scope.dealer_id)
     if scope.customer_ids is not None:
         query = query.where(Device.site_id.in_(_sites_of(sorted(scope.customer_ids))))
     return query
@@ -140,8 +144,11 @@ def fleet_page(
     now: datetime,
     after: int | None = None,
     limit: int = PAGE,
+    ids: Sequence[int] | None = None,
 ) -> tuple[list[FleetRow], int | None]:
-    """One page of devices by id after ``after`` (keyset paging); returns the next ``after``."""
+    """One page of devices by id after ``after`` (keyset paging); returns the next ``after``.
+
+    ``ids`` limits the page to those devices (still only those in scope)."""
     query: Select[*tuple[Any, ...]] = select(
         Device.id,
         Device.site_id,
@@ -153,12 +160,14 @@ def fleet_page(
         Device.location,
         Device.last_seen_at,
     ).select_from(Device)
-    query, state = _with_state(_filtered(_in_scope(query, scope), flt), session, now)
+    query, state = _with_state(_filtered(_in_scope(query, scope, session), flt), session, now)
     query = query.add_columns(state)
     if flt.state in STATES:
         query = query.where(state == flt.state)
     if after is not None:
         query = query.where(Device.id > after)
+    if ids is not None:
+        query = query.where(Device.id.in_(sorted(ids)))
     found = list(session.execute(query.order_by(Device.id).limit(limit + 1)))
     names = _site_names(session, {row[1] for row in found[:limit]})
     rows = [FleetRow(row[0], *names[row[1]], *row[2:]) for row in found[:limit]]
@@ -177,14 +186,27 @@ def _site_names(session: Session, site_ids: set[int]) -> dict[int, tuple[str, st
     return {row[0]: (row[1], row[2]) for row in rows}
 
 
-def state_counts(session: Session, scope: Scope, flt: FleetFilter, now: datetime) -> dict[str, int]:
-    """How many devices are in each state, under the filter except its state."""
-    query = _filtered(_in_scope(select(func.count()).select_from(Device), scope), flt)
+def device_states(
+    session: Session, scope: Scope, flt: FleetFilter, now: datetime
+) -> list[tuple[int, str]]:
+    """Every device under the filter (except its state) with its state, in one pass: the
+    dashboard counts them and picks the troubled ones from this instead of scanning again."""
+    query = _filtered(_in_scope(select(Device.id).select_from(Device), scope, session), flt)
     query, state = _with_state(query, session, now)
+    return [(int(row[0]), str(row[1])) for row in session.execute(query.add_columns(state))]
+
+
+def state_counts(states: list[tuple[int, str]]) -> dict[str, int]:
+    """How many devices are in each state."""
     counts = dict.fromkeys(STATES, 0)
-    rows = session.execute(query.add_columns(state).group_by(state))
-    counts.update({str(row[1]): int(row[0]) for row in rows})
+    for _, state in states:
+        counts[state] += 1
     return counts
+
+
+def first_in_state(states: list[tuple[int, str]], state: str, limit: int = 10) -> list[int]:
+    """The lowest ids of devices in ``state``."""
+    return sorted(i for i, s in states if s == state)[:limit]
 
 
 def lowest_supplies(session: Session, scope: Scope, limit: int = 10) -> list[SupplyRow]:
@@ -206,7 +228,7 @@ def lowest_supplies(session: Session, scope: Scope, limit: int = 10) -> list[Sup
         .order_by(DeviceSupply.level_percent.asc().nulls_first(), DeviceSupply.id)
         .limit(limit)
     )
-    rows = session.execute(_in_scope(query, scope))
+    rows = session.execute(_in_scope(query, scope, session))
     return [SupplyRow(*row) for row in rows]
 
 
@@ -222,7 +244,7 @@ def choices(session: Session, scope: Scope) -> Choices:
         allowed = sorted(scope.customer_ids)
         customers = customers.where(Customer.id.in_(allowed))
         sites = sites.where(Site.customer_id.in_(allowed))
-    models = _in_scope(select(Device.model).select_from(Device), scope)
+    models = _in_scope(select(Device.model).select_from(Device), scope, session)
     models = models.where(Device.model.is_not(None)).distinct().order_by(Device.model)
     return Choices(
         [(i, n) for i, n in session.execute(customers.order_by(Customer.name))],

@@ -49,13 +49,16 @@ def dashboard_page(request: Request, login: SignedIn, shared: Shared) -> Respons
         rows, after = dashboard.fleet_page(session, login.scope, query.flt, now, query.after)
         if is_htmx(request):
             return render(request, login, "fleet/_rows.html", rows=rows, after=after, flt=query.flt)
-        counts = dashboard.state_counts(session, login.scope, query.flt, now)
+        # One pass over the filtered fleet gives the counts and the troubled devices.
+        states = dashboard.device_states(session, login.scope, query.flt, now)
         troubled, silent = (
             dashboard.fleet_page(
-                session, login.scope, dashboard.FleetFilter(state=s), now, limit=10
+                session, login.scope, dashboard.FleetFilter(), now,
+                ids=dashboard.first_in_state(states, state),
             )[0]
-            for s in ("error", "silent")
-        )
+            for state in ("error", "silent")
+        )  # fmt: skip
+        counts = dashboard.state_counts(states)
         lowest = dashboard.lowest_supplies(session, login.scope)
         choices = dashboard.choices(session, login.scope)
     return render(
