@@ -23,6 +23,12 @@ async def test_it_sends_a_visitor_without_a_session_to_the_login_page(
     assert answer.headers["location"] == f"/login?next=/devices/{fleet.acme_device}"
 
 
+async def test_it_tells_htmx_to_navigate_to_the_login_page(browser: httpx.AsyncClient) -> None:
+    answer = await browser.get("/?q=x", headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    assert answer.headers["hx-redirect"] == "/login?next=/"
+
+
 async def test_it_signs_in_with_the_right_password_and_keeps_only_a_hash(
     browser: httpx.AsyncClient, fleet: Fleet, db: Database
 ) -> None:

@@ -39,4 +39,8 @@ def mount_console(app: FastAPI, settings: ServerSettings, db: Database) -> None:
 
 async def _to_login(request: Request, exc: Exception) -> Response:
     path = exc.path if isinstance(exc, LoginRequired) else "/"
-    return login_redirect(path)
+    response = login_redirect(path)
+    if request.headers.get("hx-request") == "true":
+        # HTMX would follow a 303 and swap the login page into a table: make it navigate.
+        return Response(status_code=200, headers={"hx-redirect": response.headers["location"]})
+    return response
