@@ -37,6 +37,9 @@ def test_it_keeps_a_viewer_to_their_customer_and_out_of_admin_pages(
     log_in(page, base, fleet.users["vera"])
     expect(page.locator("#devices")).not_to_contain_text("Globex Secret 9000")
     expect(page.locator("nav")).not_to_contain_text("Users")
+    page.click("nav a[href='/collectors']")
+    expect(page.locator("h1")).to_have_text("Collectors")
+    screenshot(page, "collectors")
     answer = page.goto(f"{base}/users")
     assert answer is not None and answer.status == 403
     answer = page.goto(f"{base}/devices/{fleet.globex_device}")
