@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
-from sqlalchemy import func, select
+from argon2 import PasswordHasher
+from sqlalchemy import func, select, update
 
-from printscout.storage.console import ConsoleSession, hash_token
+from printscout.storage.accounts import User
+from printscout.storage.base import utcnow
+from printscout.storage.console import FORGET_AFTER, ConsoleSession, LoginThrottle, hash_token
 from printscout.storage.session import Database
+from printscout.web.passwords import verify_password
 from printscout.web.sessions import COOKIE
 from tests.web.conftest import csrf_of, sign_in
-from tests.web.seed import Fleet
+from tests.web.seed import PASSWORD, Fleet
 
 pytestmark = pytest.mark.anyio
 
@@ -96,3 +102,41 @@ async def test_it_signs_out_on_the_server(
         assert session.scalar(select(func.count()).select_from(ConsoleSession)) == 0
     browser.cookies.set(COOKIE, token)  # a copied cookie is dead too
     assert (await browser.get("/")).status_code == 303
+
+
+async def test_it_forgets_old_failures(
+    browser: httpx.AsyncClient, fleet: Fleet, db: Database
+) -> None:
+    for _ in range(4):
+        await sign_in(browser, fleet.users["oscar"], "wrong password!")
+    with db.writer() as session:
+        session.execute(
+            update(LoginThrottle).values(last_failure_at=utcnow() - FORGET_AFTER - timedelta(1))
+        )
+    for _ in range(4):  # four more would lock if the old four still counted
+        assert (await sign_in(browser, fleet.users["oscar"], "wrong again!")).status_code == 401
+    assert (await sign_in(browser, fleet.users["oscar"])).status_code == 303
+
+
+async def test_it_rehashes_a_weak_hash_and_sweeps_expired_sessions(
+    browser: httpx.AsyncClient, fleet: Fleet, db: Database
+) -> None:
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    with db.writer() as session:
+        user = session.scalars(select(User).where(User.email == fleet.users["vera"])).one()
+        user.password_hash = weak
+        session.add(
+            ConsoleSession(
+                token_hash="0" * 64,
+                user_id=user.id,
+                csrf="x",
+                created_at=utcnow() - timedelta(days=2),
+                expires_at=utcnow() - timedelta(days=1),
+            )
+        )
+    assert (await sign_in(browser, fleet.users["vera"])).status_code == 303
+    with db.reader() as session:
+        stored = session.scalar(select(User.password_hash).where(User.email == fleet.users["vera"]))
+        hashes = set(session.scalars(select(ConsoleSession.token_hash)))
+    assert stored != weak and stored is not None and verify_password(stored, PASSWORD)
+    assert "0" * 64 not in hashes and len(hashes) == 1

@@ -18,6 +18,8 @@ from printscout.storage.base import Base, table_of, upsert, utcnow
 FREE_FAILURES: Final = 5
 FIRST_LOCK: Final = timedelta(seconds=30)
 LONGEST_LOCK: Final = timedelta(minutes=15)
+# Failures further apart than this start the count again (a typo a week is no attack).
+FORGET_AFTER: Final = timedelta(hours=1)
 LANGUAGES: Final = ("en", "de")
 
 
@@ -75,6 +77,8 @@ def open_session(session: Session, user_id: int, lifetime: timedelta) -> str:
     """A new session for the user; returns the token for the cookie (stored only hashed)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    # Sweep expired sessions here: logins are rare, so this costs nothing noticeable.
+    session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
     session.add(
         ConsoleSession(
             token_hash=hash_token(token),
@@ -153,7 +157,8 @@ def record_failure(session: Session, email: str, now: datetime) -> datetime | No
     """Count a failed login; past the free failures each one doubles the lock."""
     email = email.strip().lower()
     row = session.get(LoginThrottle, email)
-    failures = 1 if row is None else row.failures + 1
+    recent = row is not None and now - row.last_failure_at < FORGET_AFTER
+    failures = row.failures + 1 if row is not None and recent else 1
     until = None
     if failures >= FREE_FAILURES:
         until = now + min(LONGEST_LOCK, FIRST_LOCK * 2 ** (failures - FREE_FAILURES))

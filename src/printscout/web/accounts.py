@@ -18,7 +18,13 @@ from printscout.storage.base import utcnow
 from printscout.storage.errors import StorageError
 from printscout.storage.session import Database
 from printscout.web.pages import render
-from printscout.web.passwords import generate_password, hash_password, verify_password, weak_reason
+from printscout.web.passwords import (
+    generate_password,
+    hash_password,
+    needs_rehash,
+    verify_password,
+    weak_reason,
+)
 from printscout.web.security import check_csrf, field, form
 from printscout.web.sessions import (
     COOKIE,
@@ -61,6 +67,8 @@ def attempt_login(db: Database, email: str, password: str, lifetime: timedelta) 
         if not good or user_id is None:
             return Attempt(None, store.record_failure(session, email, now))
         store.clear_failures(session, email)
+        if stored is not None and needs_rehash(stored):
+            store.set_password_hash(session, user_id, hash_password(password))
         return Attempt(store.open_session(session, user_id, lifetime))
 
 

@@ -27,6 +27,11 @@ def verify_password(stored: str | None, password: str) -> bool:
         return False
 
 
+def needs_rehash(stored: str) -> bool:
+    """Whether a hash was made with weaker parameters than today's (rehash at next login)."""
+    return _HASHER.check_needs_rehash(stored)
+
+
 def generate_password() -> str:
     """A random password for a new account (shown once)."""
     return secrets.token_urlsafe(15)
