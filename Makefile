@@ -3,9 +3,10 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.stamp
-DEBIAN_PACKAGES := snmp snmpd onesixtyone cups-ipp-utils fonts-dejavu-core fonts-droid-fallback
+DEBIAN_PACKAGES := snmp snmpd onesixtyone cups-ipp-utils fonts-dejavu-core fonts-droid-fallback \
+	chromium
 
-.PHONY: test demo bench lint typecheck check system-deps clean
+.PHONY: test demo bench lint typecheck check system-deps clean assets
 
 $(STAMP): requirements/dev.txt requirements/runtime.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -13,6 +14,18 @@ $(STAMP): requirements/dev.txt requirements/runtime.txt pyproject.toml
 	$(BIN)/python -m pip install -q -r requirements/dev.txt
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Console assets: exact versions from package-lock.json, copied into the package (git-ignored).
+VENDOR := src/printscout/web/static/vendor
+ASSETS := $(VENDOR)/.stamp
+$(ASSETS): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/uplot/dist/uPlot.iife.min.js \
+	  node_modules/uplot/dist/uPlot.min.css node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
+	touch $(ASSETS)
+
+assets: $(ASSETS)
 
 system-deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -26,16 +39,17 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) system-deps lint typecheck
+test: $(STAMP) $(ASSETS) system-deps lint typecheck
 	$(BIN)/pytest -q -p no:cacheprovider
 
-demo: $(STAMP)
+demo: $(STAMP) $(ASSETS)
 	$(BIN)/python -m printscout.cli.demo
 
-bench: $(STAMP) system-deps
+bench: $(STAMP) $(ASSETS) system-deps
 	$(BIN)/python -m bench.run --out bench/results.json
 	$(BIN)/python -m bench.ingest --out bench/ingest.json
 	$(BIN)/python -m bench.traffic --out bench/traffic.json
+	$(BIN)/python -m bench.console --out bench/console.json
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info
+	rm -rf $(VENV) build *.egg-info src/*.egg-info node_modules $(VENDOR)

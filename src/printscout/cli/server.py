@@ -23,6 +23,7 @@ from printscout.domain.errors import PrintScoutError
 
 if TYPE_CHECKING:
     from printscout.server.settings import ServerSettings
+    from printscout.storage.session import Database
 
 log = logging.getLogger("printscout.server")
 
@@ -58,6 +59,12 @@ def add_parser(
     _add_token_parsers(actions, common)
     server_tools.add_actions(actions, common)
     server_collectors.add_parsers(actions, common)
+    admin = actions.add_parser(
+        "create-admin", help="create a console administrator", parents=[common]
+    )
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--dealer", default="Dealer", help="the dealer (created if missing)")
+    admin.add_argument("--password-file", type=Path, help="read the password here (else generated)")
     return p
 
 
@@ -101,9 +108,11 @@ def _serve(settings: ServerSettings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from printscout.server.app import create_app
+    from printscout.server.errors import ConfigError
     from printscout.server.settings import secret_key
     from printscout.storage import schema
     from printscout.storage.session import Database
+    from printscout.web.serving import start_redirect, tls_options
 
     secret_key(settings)  # refuse a placeholder before serving anything
     db = Database(settings.database_config())
@@ -111,6 +120,13 @@ def _serve(settings: ServerSettings, args: argparse.Namespace) -> int:
         schema.upgrade(db)
     else:
         schema.require_current(db)
+    if settings.collectors.tls and settings.console.tls_cert_file is not None:
+        # Collectors pin the server's own CA; a console certificate from another CA on the same
+        # listener would break that pin. Serve the console from a second process instead.
+        raise ConfigError(
+            "collectors.tls serves HTTPS with the server's own CA; unset console.tls_cert_file "
+            "here and serve the console from another server process (docs/collector.md)"
+        )
     tls, authenticator = server_collectors.serve_options(settings, db)
     app = create_app(settings, database=db, authenticator=authenticator)
     listener = _listener(args, settings)
@@ -121,13 +137,16 @@ def _serve(settings: ServerSettings, args: argparse.Namespace) -> int:
         access_log=settings.log.access,
         server_header=False,
         timeout_graceful_shutdown=10,
+        **tls_options(settings),
     )
     _tune_gc()
     host, port = listener.getsockname()[:2]
     log.info("listening", extra={"host": host, "port": port, "database": db.dialect})
+    stop_redirect = start_redirect(settings, host, port)
     try:
         uvicorn.Server(config).run(sockets=[listener])
     finally:
+        stop_redirect()
         listener.close()
         db.dispose()
     return 0
@@ -257,6 +276,44 @@ def _revoke_token(settings: ServerSettings, args: argparse.Namespace) -> int:
     return 0
 
 
+def create_admin(db: Database, email: str, password: str, dealer: str = "Dealer") -> int:
+    """An admin over every customer of ``dealer`` (created if missing); returns the user id."""
+    from sqlalchemy import select
+
+    from printscout.storage.accounts import Dealer, Role, create_user
+    from printscout.storage.console import set_password_hash
+    from printscout.web.passwords import hash_password
+
+    with db.writer() as session:
+        found = session.scalar(select(Dealer).where(Dealer.name == dealer))
+        if found is None:
+            found = Dealer(name=dealer)
+            session.add(found)
+            session.flush()
+        user = create_user(session, found.id, email, Role.ADMIN, name=email)
+        set_password_hash(session, user.id, hash_password(password))
+        return user.id
+
+
+def _create_admin(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from printscout.storage import schema
+    from printscout.storage.session import Database
+    from printscout.web.passwords import generate_password
+
+    given = args.password_file.read_text().strip() if args.password_file else None
+    password = given or generate_password()
+    db = Database(settings.database_config())
+    try:
+        schema.require_current(db)
+        create_admin(db, args.email, password, args.dealer)
+    finally:
+        db.dispose()
+    if given is None:
+        print(f"password: {password}")
+        print("the password is shown once; change it after signing in", file=sys.stderr)
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[ServerSettings, argparse.Namespace], int]] = {
     "serve": _serve,
     "migrate": _migrate,
@@ -266,5 +323,6 @@ _COMMANDS: dict[str, Callable[[ServerSettings, argparse.Namespace], int]] = {
     "create-token": _create_token,
     "revoke-token": _revoke_token,
     **server_collectors.COMMANDS,
+    "create-admin": _create_admin,
 }
 _COMMANDS.update(server_tools.COMMANDS)

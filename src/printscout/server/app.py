@@ -22,6 +22,7 @@ from printscout.server.ingest.service import IngestLimits, IngestService
 from printscout.server.reports import routes as report_routes
 from printscout.server.settings import ServerSettings
 from printscout.storage.session import Database
+from printscout.web.console import mount_console
 
 
 def create_app(
@@ -70,4 +71,5 @@ def create_app(
     app.include_router(bundles.router)
     app.state.collectors = CollectorService(db, settings)
     app.include_router(collector_routes.router)
+    mount_console(app, settings, db)
     return app

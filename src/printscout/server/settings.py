@@ -173,6 +173,34 @@ class CollectorServiceSettings(_Section):
     silent_after: int = Field(default=5, ge=1, description="missed check-ins before silent")
 
 
+class ConsoleSettings(_Section):
+    """The web console: sessions, login throttling and TLS."""
+
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30, description="login lifetime")
+    tls_cert_file: Path | None = Field(
+        default=None, description="PEM certificate chain: serve HTTPS"
+    )
+    tls_key_file: Path | None = Field(
+        default=None, description="PEM private key of the certificate"
+    )
+    redirect_port: int | None = Field(
+        default=None, ge=0, le=65535, description="with TLS: also listen here and redirect to HTTPS"
+    )
+    secure_cookies: bool | None = Field(
+        default=None, description="Secure cookies and HSTS (default: when TLS is configured)"
+    )
+
+    @property
+    def tls(self) -> bool:
+        """Whether the server itself terminates TLS."""
+        return self.tls_cert_file is not None
+
+    @property
+    def https(self) -> bool:
+        """Whether browsers reach the console over HTTPS (here or at a proxy in front)."""
+        return self.tls if self.secure_cookies is None else self.secure_cookies
+
+
 class ServerSettings(BaseSettings):
     """Everything the server process is configured with."""
 
@@ -197,6 +225,7 @@ class ServerSettings(BaseSettings):
     api: ApiSettings = ApiSettings()
     reports: ReportSettings = ReportSettings()
     collectors: CollectorServiceSettings = CollectorServiceSettings()
+    console: ConsoleSettings = ConsoleSettings()
 
     @field_validator("secret_key")
     @classmethod

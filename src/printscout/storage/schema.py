@@ -12,13 +12,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
-from printscout.storage import accounts, alerts, api_tokens, collectors, fleet, readings
+from printscout.storage import accounts, alerts, api_tokens, collectors, console, fleet, readings
 from printscout.storage.base import Base
 from printscout.storage.errors import SchemaMismatch
 from printscout.storage.session import Database
 
 # Importing the table modules registers their tables on the metadata.
-MODULES: Final = (accounts, fleet, readings, collectors, alerts, api_tokens)
+MODULES: Final = (accounts, fleet, readings, collectors, alerts, console, api_tokens)
 METADATA: Final = Base.metadata
 MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 # Several servers may start at once against one PostgreSQL: one migrates, the others wait.

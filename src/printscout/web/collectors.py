@@ -1,0 +1,53 @@
+"""The collectors page: every collector in scope with its last check-in; revoking one.
+
+Enrolment tokens, schedules, ranges and credentials belong to the collector service and are
+added to this page when it exists.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Final
+from uuid import UUID
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+
+from printscout.storage.accounts import revoke_collector
+from printscout.storage.base import utcnow
+from printscout.storage.collector_view import collectors_in_scope
+from printscout.web.pages import render
+from printscout.web.security import check_csrf, form
+from printscout.web.sessions import Shared, SignedIn, Writer
+
+router = APIRouter(include_in_schema=False)
+SILENT_AFTER: Final = timedelta(hours=1)
+
+
+@router.get("/collectors")
+def collectors_page(request: Request, login: SignedIn, shared: Shared) -> Response:
+    """The collectors of the user's customers, with when each last checked in."""
+    with shared.db.reader() as session:
+        rows = collectors_in_scope(session, login.scope)
+    silent_before = utcnow() - SILENT_AFTER
+    return render(
+        request, login, "collectors/collectors.html", rows=rows, silent_before=silent_before
+    )
+
+
+@router.post("/collectors/{public_id}/revoke")
+async def revoke(public_id: UUID, request: Request, login: Writer, shared: Shared) -> Response:
+    """Refuse a collector's uploads from now on (admins and operators, within their scope)."""
+    check_csrf(login.csrf, await form(request))
+
+    def work() -> bool:
+        with shared.db.reader() as session:
+            if not collectors_in_scope(session, login.scope, public_id):
+                return False
+        with shared.db.writer() as session:
+            revoke_collector(session, public_id)
+        return True
+
+    if not await run_in_threadpool(work):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such collector")
+    return Response(status_code=303, headers={"location": "/collectors"})
