@@ -4,7 +4,6 @@ the admin's first-login credentials, and runs until Ctrl-C."""
 
 from __future__ import annotations
 
-import inspect
 import os
 import secrets
 import signal
@@ -26,6 +25,7 @@ PRINTERS = 50
 SNMP_PORT = 16161
 HTTPS_PORT = 8443
 ADMIN = "admin@demo.printscout.test"
+DEALER = "Demo Dealer"
 CLI = [sys.executable, "-m", "printscout.cli.main"]
 
 
@@ -67,10 +67,11 @@ def _wait_ready(url: str, ca: Path) -> None:
 
 def _prepare(data: Path, secret: str) -> tuple[str, str]:
     """Site, range, schedule, admin user and an enrolment token; returns (token, password)."""
+    from printscout.cli.server import create_admin
     from printscout.domain.control import RangeConfig, Schedule
     from printscout.server.collectors.service import CollectorService
     from printscout.server.settings import ServerSettings
-    from printscout.storage.accounts import Customer, Role, create_user, ensure_site
+    from printscout.storage.accounts import ensure_site
     from printscout.storage.session import Database, DatabaseConfig, sqlite_url
 
     settings = ServerSettings(data_dir=data, secret_key=SecretStr(secret))
@@ -78,15 +79,8 @@ def _prepare(data: Path, secret: str) -> tuple[str, str]:
     password = secrets.token_urlsafe(12)
     try:
         with db.writer() as session:
-            site = ensure_site(session, "Demo Dealer", "Demo Customer", "Head office")
-            dealer_id = session.get_one(Customer, site.customer_id).dealer_id
-            extra: dict[str, Any] = {}
-            # create_user takes no password yet; the console feature adds hashing and the
-            # parameter. Until then the password below is shown but not stored.
-            if "password" in inspect.signature(create_user).parameters:
-                extra["password"] = password
-            create_user(session, dealer_id, ADMIN, Role.ADMIN, name="Demo admin", **extra)
-            site_id = site.id
+            site_id = ensure_site(session, DEALER, "Demo Customer", "Head office").id
+        create_admin(db, ADMIN, password, dealer=DEALER)
         service = CollectorService(db, settings)
         service.set_schedule(site_id, Schedule(discover_every_s=3600, poll_every_s=60))
         service.add_range(site_id, RangeConfig(targets=[NETWORK], port=SNMP_PORT))
