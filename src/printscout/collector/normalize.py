@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+from printscout.collector.memo import Memo
 from printscout.collector.text import decode_text, format_mac, unhex
 from printscout.domain.manufacturers import (
     identify_manufacturer,
@@ -50,6 +51,9 @@ _COLOR_WORDS: Final = ("black", "cyan", "magenta", "yellow")
 _ETHERNET_TYPES: Final = frozenset({6, 62, 69, 117, 71})
 
 Column = dict[Oid, Value]
+# rows built from raw values, per distinct set of values (a fleet's worth of devices)
+_SUPPLY_ROWS: Final[Memo[tuple[object, ...], tuple[Supply, ...]]] = Memo(4096)
+_TRAY_ROWS: Final[Memo[tuple[object, ...], tuple[Tray, ...]]] = Memo(4096)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,12 +297,21 @@ def supply_level(
 
 
 def _supplies(raw: RawReading, charset: int | None) -> tuple[Supply, ...]:
-    colorant_index, classes, types, descriptions, units, maxima, levels = (
-        raw.column(oid) for oid in _SUPPLY_COLUMNS
-    )
-    colorants = {
-        suffix[-1]: decode_text(v) for suffix, v in raw.column(mibs.PRT_COLORANT_VALUE).items()
-    }
+    """The supply rows, memoised by their raw values (they rarely change between polls)."""
+    columns = tuple(raw.column(oid) for oid in _SUPPLY_COLUMNS)
+    colorants = raw.column(mibs.PRT_COLORANT_VALUE)
+    key = (charset, tuple(colorants.items()), *(tuple(c.items()) for c in columns))
+    found = _SUPPLY_ROWS.get(key)
+    if found is None:
+        found = _SUPPLY_ROWS.put(key, _supply_rows(columns, colorants, charset))
+    return found
+
+
+def _supply_rows(
+    columns: tuple[Column, ...], colorant_values: Column, charset: int | None
+) -> tuple[Supply, ...]:
+    colorant_index, classes, types, descriptions, units, maxima, levels = columns
+    colorants = {suffix[-1]: decode_text(v) for suffix, v in colorant_values.items()}
     suffixes = dict.fromkeys(
         [*colorant_index, *classes, *types, *descriptions, *units, *maxima, *levels]
     )
@@ -385,10 +398,25 @@ def _vendor(
 
 
 def _trays(raw: RawReading, charset: int | None) -> tuple[Tray, ...]:
-    names = raw.column(mibs.PRT_INPUT_NAME)
-    media = raw.column(mibs.PRT_INPUT_MEDIA_NAME)
-    levels = raw.column(mibs.PRT_INPUT_CURRENT_LEVEL)
-    maxima = raw.column(mibs.PRT_INPUT_MAX_CAPACITY)
+    """The input trays, memoised by their raw values like the supplies."""
+    columns = tuple(raw.column(oid) for oid in _TRAY_COLUMNS)
+    key = (charset, *(tuple(c.items()) for c in columns))
+    found = _TRAY_ROWS.get(key)
+    if found is None:
+        found = _TRAY_ROWS.put(key, _tray_rows(columns, charset))
+    return found
+
+
+_TRAY_COLUMNS: Final = (
+    mibs.PRT_INPUT_NAME,
+    mibs.PRT_INPUT_MEDIA_NAME,
+    mibs.PRT_INPUT_CURRENT_LEVEL,
+    mibs.PRT_INPUT_MAX_CAPACITY,
+)
+
+
+def _tray_rows(columns: tuple[Column, ...], charset: int | None) -> tuple[Tray, ...]:
+    names, media, levels, maxima = columns
     suffixes = dict.fromkeys([*names, *levels, *maxima])
     return tuple(
         Tray(

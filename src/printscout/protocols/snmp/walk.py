@@ -264,50 +264,53 @@ class _Walk:
         column; an answer that moves no cursor at all ends every span (a broken agent).
         """
         width = len(spans)
-        done = [False] * width
-        skip = [False] * width
         moved = False
-        where = [self.position[s] for s in spans]
-        bounds = [(s.start, s.stop, len(s.entry) + 1) for s in spans]
+        still: list[Span] = []
+        for k, span in enumerate(spans):
+            # the answer repeats the spans in turn: span k's entries are every width-th
+            entries = varbinds[k::width] if width > 1 else varbinds
+            if entries:
+                done, went = self._absorb_span(span, entries)
+                moved = moved or went
+            else:
+                done = False
+            if not done:
+                still.append(span)
+        return still if moved else []
+
+    def _absorb_span(self, span: Span, entries: VarBinds) -> tuple[bool, bool]:
+        """File one span's entries; return (span finished, cursor moved)."""
+        start, stop, depth = span.start, span.stop, len(span.entry) + 1
+        arc_at = depth - 1
         columns = self.result.columns
         max_rows = self.walker.max_rows
-        arcs = [-1] * width  # the column each span is in, and its cells
-        current: list[dict[Oid, Value]] = [{} for _ in range(width)]
-        k = -1
-        for oid, value in varbinds:
-            k = k + 1 if k + 1 < width else 0
-            if done[k] or skip[k]:
-                continue
-            start, stop, depth = bounds[k]
+        last = self.position[span]
+        arc = -1
+        cells: Column = {}
+        done = False
+        for oid, value in entries:
             if not start <= oid < stop or value.__class__ is VarBindException:
-                done[k] = moved = True
-                continue
-            if oid[depth - 1] == arcs[k] and oid > where[k]:
-                cells = current[k]  # same column as the entry before: no lookup
-            else:
+                done = True
+                break
+            if oid[arc_at] != arc:
                 column = oid[:depth]
                 found = columns.get(column)
                 if found is None:
                     found = columns[column] = {}
-                cells = current[k] = found
-                arcs[k] = oid[depth - 1]
-            if oid <= where[k] or len(cells) >= max_rows:
-                if oid <= where[k]:
+                cells, arc = found, oid[arc_at]
+            if oid <= last or len(cells) >= max_rows:
+                if oid <= last:
                     self.result.looped = True
                 else:
                     self.result.truncated = True
                 # give up on this column, go on with the next one in a fresh request
-                span = spans[k]
-                next_column = (*span.entry, where[k][depth - 1] + 1)
-                where[k], skip[k], moved = next_column, True, True
-                done[k] = next_column >= stop
-                continue
+                last = (*span.entry, last[arc_at] + 1)
+                done = last >= stop
+                break
             cells[oid[depth:]] = value
-            where[k] = oid
-            moved = True
-        for k, span in enumerate(spans):
-            self.position[span] = where[k]
-        return [s for k, s in enumerate(spans) if not done[k]] if moved else []
+            last = oid
+        self.position[span] = last
+        return done, True
 
 
 def _next_of(oid: Oid) -> Oid:
