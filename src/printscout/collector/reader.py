@@ -18,7 +18,6 @@ objects a device did not answer on its last full poll are not asked again until 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Final
@@ -46,7 +45,7 @@ from printscout.protocols.snmp.client import Target
 from printscout.protocols.snmp.vendors import profile_for
 from printscout.protocols.snmp.vendors.base import COUNTER_KINDS, VendorProfile
 from printscout.protocols.snmp.vendors.meters import went_backwards
-from printscout.protocols.snmp.walk import Column, Span, Walker, WalkResult
+from printscout.protocols.snmp.walk import Column, Span, Walker, WalkPlan, WalkResult
 
 __all__ = ["FIRST_ROWS", "MAX_REPETITIONS", "TABLES", "Reader", "TableGroup", "plan"]
 
@@ -156,29 +155,25 @@ class Reader:
         target: Target,
         steps: tuple[Step, ...],
         first: tuple[Oid, ...],
-        once: tuple[Span, ...],
+        cells: tuple[Span, ...],
     ) -> list[WalkResult]:
-        """Run the walks of a plan; the first in this task, the others concurrently."""
-        walks = [
-            self._walk(target, step, first if step.carries_first else (), once) for step in steps
-        ]
-        others = [asyncio.ensure_future(w) for w in walks[1:]]
-        try:
-            return [await walks[0], *(await asyncio.gather(*others))]
-        except BaseException:
-            for task in others:
-                task.cancel()
-            raise
-
-    async def _walk(
-        self, target: Target, step: Step, first: tuple[Oid, ...], cells: tuple[Span, ...]
-    ) -> WalkResult:
-        once = tuple(span for group in step.once for span in group)
-        if step.carries_first:
-            once += cells
-        return await self.walker.walk(
-            target, step.spans, step.repetitions, first_rows=first, sparse=step.sparse, once=once
-        )
+        """Run the walks of a plan, all sent at once; the first carries the first rows and
+        the vendor cells."""
+        plans = []
+        for step in steps:
+            once = tuple(span for group in step.once for span in group)
+            if step.carries_first:
+                once += cells
+            plans.append(
+                WalkPlan(
+                    step.spans,
+                    step.repetitions,
+                    first if step.carries_first else (),
+                    step.sparse,
+                    once,
+                )
+            )
+        return await self.walker.walk_all(target, plans)
 
     @staticmethod
     def _absorb(

@@ -8,6 +8,7 @@ GETNEXT from then on.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -15,8 +16,8 @@ from typing import Final
 from printscout.domain.errors import SnmpError, SnmpErrorStatus
 from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp.ber import Oid, Value, VarBindException
-from printscout.protocols.snmp.client import SnmpEngine, Target
-from printscout.protocols.snmp.pdu import VarBinds
+from printscout.protocols.snmp.client import SnmpEngine, Target, raise_for_status
+from printscout.protocols.snmp.pdu import Pdu, VarBinds
 
 DEFAULT_MAX_ROWS: Final = 2048
 Column = dict[Oid, Value]  # instance suffix -> value
@@ -74,6 +75,17 @@ class WalkResult:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class WalkPlan:
+    """What one walk reads (see :meth:`Walker.walk` for the meaning of each part)."""
+
+    spans: tuple[Span | Oid, ...]
+    max_repetitions: int = 10
+    first_rows: tuple[Oid, ...] = ()
+    sparse: tuple[Span, ...] = ()
+    once: tuple[Span, ...] = ()
+
+
 @dataclass(slots=True)
 class Walker:
     """Walks tables through one engine and remembers which agents cannot do GETBULK."""
@@ -100,17 +112,55 @@ class Walker:
         ``once`` spans (single columns known to hold one row) give that row as a
         non-repeater and are not walked further (over GETNEXT they are walked in full).
         """
-        walk = _Walk(self, target, [s if isinstance(s, Span) else Span.column(s) for s in spans])
-        walk.first = list(first_rows)
-        walk.sparse = list(sparse)
-        walk.once = list(once)
-        walk.position.update({s: s.start for s in (*sparse, *once)})
+        plan = WalkPlan(
+            tuple(spans), max_repetitions, tuple(first_rows), tuple(sparse), tuple(once)
+        )
+        return await self._drive(self._prepare(target, plan), max_repetitions, None)
+
+    async def walk_all(self, target: Target, plans: Sequence[WalkPlan]) -> list[WalkResult]:
+        """Several walks of one device, as :meth:`walk` each: every walk's first GETBULK is
+        sent at once and the answers are taken in order, in this task (a poll's walks mostly
+        end with their first answer, and a task per walk would cost more than the walk).
+        """
+        walks = [self._prepare(target, plan) for plan in plans]
+        bulk = target.version != pdus.V1 and target.address not in self.no_bulk
+        sent = [w.send_bulk(p.max_repetitions) if bulk and w.pending() else None
+                for w, p in zip(walks, plans, strict=True)]  # fmt: skip
+        results: list[WalkResult] = []
+        try:
+            for walk, plan, answer in zip(walks, plans, sent, strict=True):
+                results.append(await self._drive(walk, plan.max_repetitions, answer))
+        except BaseException:
+            for answer in sent[len(results) :]:
+                _abandon(answer)
+            raise
+        return results
+
+    def _prepare(self, target: Target, plan: WalkPlan) -> _Walk:
+        """The state of a walk that has not asked anything yet."""
+        spans = [s if isinstance(s, Span) else Span.column(s) for s in plan.spans]
+        walk = _Walk(self, target, spans)
+        walk.first = list(plan.first_rows)
+        walk.sparse = list(plan.sparse)
+        walk.once = list(plan.once)
+        walk.position.update({s: s.start for s in (*plan.sparse, *plan.once)})
+        return walk
+
+    async def _drive(
+        self, walk: _Walk, max_repetitions: int, sent: asyncio.Future[Pdu] | None
+    ) -> WalkResult:
+        """Ask until the walk is done; ``sent`` is its first GETBULK, already on its way."""
+        target = walk.target
         use_bulk = target.version != pdus.V1 and target.address not in self.no_bulk
         bulk_failed = False
         while walk.pending():
             if use_bulk:
                 try:
-                    varbinds = await walk.bulk(max_repetitions)
+                    if sent is not None:
+                        answer, sent = sent, None
+                        varbinds = raise_for_status(await answer, pdus.GET_BULK).varbinds
+                    else:
+                        varbinds = await walk.bulk(max_repetitions)
                 except SnmpErrorStatus as exc:
                     if exc.status == pdus.TOO_BIG and max_repetitions > 1:
                         max_repetitions //= 2  # the agent cannot fit the answer: ask for less
@@ -223,17 +273,26 @@ class _Walk:
         """Whether anything is left to ask."""
         return bool(self.active or self.first or self.sparse or self.once)
 
-    async def bulk(self, max_repetitions: int) -> VarBinds:
+    def _bulk_request(self, max_repetitions: int) -> tuple[tuple[Oid, ...], int, int]:
         """One GETBULK: first rows and sparse spans as non-repeaters, active spans repeated."""
-        asked = [
+        asked = (
             *(_next_of(o) for o in self.first),
             *(s.start for s in self.once),
             *(self.position[s] for s in self.sparse),
             *(self.position[s] for s in self.active),
-        ]
+        )
         lead = len(self.first) + len(self.once) + len(self.sparse)
-        reps = max_repetitions if self.active else 0
+        return asked, lead, max_repetitions if self.active else 0
+
+    async def bulk(self, max_repetitions: int) -> VarBinds:
+        """Ask the next GETBULK and wait for its varbinds."""
+        asked, lead, reps = self._bulk_request(max_repetitions)
         return await self.walker.engine.get_bulk(self.target, asked, reps, non_repeaters=lead)
+
+    def send_bulk(self, max_repetitions: int) -> asyncio.Future[Pdu]:
+        """Send the next GETBULK now; the future gives its answer (see ``raise_for_status``)."""
+        asked, lead, reps = self._bulk_request(max_repetitions)
+        return self.walker.engine.submit(self.target, pdus.GET_BULK, asked, lead, reps)
 
     def absorb_bulk(self, varbinds: VarBinds) -> None:
         """Take a GETBULK answer, which the agent may have cut short anywhere."""
@@ -311,6 +370,16 @@ class _Walk:
             last = oid
         self.position[span] = last
         return done, True
+
+
+def _abandon(answer: asyncio.Future[Pdu] | None) -> None:
+    """Drop a request whose answer nobody will read (and mark a failure as seen)."""
+    if answer is None:
+        return
+    if not answer.done():
+        answer.cancel()
+    elif not answer.cancelled():
+        answer.exception()
 
 
 def _next_of(oid: Oid) -> Oid:
