@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from printscout.collector.memo import Memo
 from printscout.collector.text import decode_text, format_mac, unhex
 from printscout.domain.manufacturers import (
     identify_manufacturer,
@@ -34,6 +33,7 @@ from printscout.domain.reading import (
 )
 from printscout.protocols.snmp import mibs
 from printscout.protocols.snmp.ber import Oid, Value, oid_to_str
+from printscout.protocols.snmp.memo import Memo
 from printscout.protocols.snmp.vendors.base import VendorProfile
 from printscout.protocols.snmp.vendors.codecs import split_supply_serial, usable_serial
 from printscout.protocols.snmp.vendors.meters import (
@@ -79,6 +79,12 @@ def as_int(value: Value) -> int | None:
     if isinstance(value, bytes) and value.strip().lstrip(b"-").isdigit() and len(value) < 20:
         return int(value)  # some agents send numbers as strings
     return None
+
+
+def uptime_seconds(value: Value) -> int | None:
+    """sysUpTime (hundredths of a second) in whole seconds, or None."""
+    uptime = as_int(value)
+    return uptime // 100 if uptime is not None and uptime >= 0 else None
 
 
 def as_oid(value: Value) -> str | None:
@@ -169,7 +175,6 @@ def _identity(raw: RawReading, hr_descr: str | None, charset: int | None) -> Ide
     model = model_from(None, hr_descr, None, manufacturer)
     if model is None and vendor.get("model"):
         model = strip_brand(vendor["model"], manufacturer) or None
-    uptime = as_int(raw.scalars.get(mibs.SYS_UPTIME))
     return Identity(
         manufacturer=manufacturer,
         model=model or model_from(sys_descr, hr_descr, None, manufacturer),
@@ -182,7 +187,7 @@ def _identity(raw: RawReading, hr_descr: str | None, charset: int | None) -> Ide
         contact=_text(raw, mibs.SYS_CONTACT),
         sys_object_id=sys_object_id,
         sys_descr=sys_descr,
-        uptime_s=uptime // 100 if uptime is not None and uptime >= 0 else None,
+        uptime_s=uptime_seconds(raw.scalars.get(mibs.SYS_UPTIME)),
     )
 
 

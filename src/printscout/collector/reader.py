@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from printscout.collector.normalize import RawReading, manufacturer_of, normalize
+from printscout.collector.normalize import RawReading, manufacturer_of
 from printscout.collector.plan import (
     BASE,
     MAX_REPETITIONS,
@@ -38,6 +38,7 @@ from printscout.collector.plan import (
     plan,
     rows_of,
 )
+from printscout.collector.reading_memo import normalized
 from printscout.domain.reading import Counters, Reading
 from printscout.protocols.snmp import mibs
 from printscout.protocols.snmp.ber import Oid, Value
@@ -100,7 +101,7 @@ class Reader:
 
     async def read(self, target: Target, known: dict[Oid, Value] | None = None) -> Reading:
         """Poll one device fully and return its normalized reading."""
-        reading = normalize(await self.read_raw(target, known))
+        reading = normalized(await self.read_raw(target, known))
         return self._compare(self.hosts[target.host], reading)
 
     async def read_raw(self, target: Target, known: dict[Oid, Value] | None = None) -> RawReading:

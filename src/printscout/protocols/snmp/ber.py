@@ -330,17 +330,33 @@ def decode_value(tag: int, data: bytes, start: int, stop: int) -> Value:
 
 
 _VARBIND_CACHE: dict[bytes, tuple[Oid, Value]] = {}
-_VARBIND_CACHE_MAX: Final = 32768
+_VARBIND_CACHE_MAX: Final = 16384
+_LIST_CACHE: dict[bytes, tuple[tuple[Oid, Value], ...]] = {}
+_LIST_CACHE_MAX: Final = 1024
 
 
 def decode_varbinds(data: bytes, pos: int, end: int) -> list[tuple[Oid, Value]]:
     """Decode a VarBindList TLV starting at ``pos``.
 
     The hot path of every poll. A device answers the same varbinds poll after poll (only
-    levels, counters and uptime move), so whole varbinds are memoised by their octets; a new
-    one goes through :func:`_decode_varbind`, which handles the common shapes inline.
+    levels, counters and uptime move), so whole lists and single varbinds are memoised by
+    their octets; a new varbind goes through :func:`_decode_varbind`, which handles the
+    common shapes inline.
     """
     start, stop = expect(data, pos, end, SEQUENCE)
+    raw = data[start:stop]
+    known = _LIST_CACHE.get(raw)
+    if known is not None:
+        return list(known)
+    out = _decode_list(data, start, stop)
+    if len(_LIST_CACHE) >= _LIST_CACHE_MAX:
+        _LIST_CACHE.clear()
+    _LIST_CACHE[raw] = tuple(out)
+    return out
+
+
+def _decode_list(data: bytes, start: int, stop: int) -> list[tuple[Oid, Value]]:
+    """The varbinds between ``start`` and ``stop``, each memoised by its octets."""
     out: list[tuple[Oid, Value]] = []
     append = out.append
     known = _VARBIND_CACHE.get

@@ -17,9 +17,11 @@ from printscout.domain.errors import SnmpError, SnmpErrorStatus
 from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp.ber import Oid, Value, VarBindException
 from printscout.protocols.snmp.client import SnmpEngine, Target, raise_for_status
+from printscout.protocols.snmp.memo import Memo
 from printscout.protocols.snmp.pdu import Pdu, VarBinds
 
 DEFAULT_MAX_ROWS: Final = 2048
+ANSWERS_REMEMBERED: Final = 1024  # first answers of walks kept by a walker (a fleet's worth)
 Column = dict[Oid, Value]  # instance suffix -> value
 
 
@@ -66,6 +68,11 @@ class WalkResult:
     truncated: bool = False
     first: dict[Oid, Value] = field(default_factory=dict)
 
+    def copy(self) -> WalkResult:
+        """A copy whose dictionaries can be changed without touching this one."""
+        columns = {column: dict(cells) for column, cells in self.columns.items()}
+        return WalkResult(columns, self.looped, self.truncated, dict(self.first))
+
     def rows(self) -> dict[Oid, dict[Oid, Value]]:
         """Pivot to suffix -> {column -> value}, suffixes in walk order."""
         out: dict[Oid, dict[Oid, Value]] = {}
@@ -84,6 +91,14 @@ class WalkPlan:
     first_rows: tuple[Oid, ...] = ()
     sparse: tuple[Span, ...] = ()
     once: tuple[Span, ...] = ()
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        fields = (self.spans, self.max_repetitions, self.first_rows, self.sparse, self.once)
+        object.__setattr__(self, "_hash", hash(fields))
+
+    def __hash__(self) -> int:
+        return self._hash  # plans key the walker's memo of answers
 
 
 @dataclass(slots=True)
@@ -93,6 +108,10 @@ class Walker:
     engine: SnmpEngine
     max_rows: int = DEFAULT_MAX_ROWS
     no_bulk: set[tuple[str, int]] = field(default_factory=set)
+    # walks that ended with their first answer, by plan and answer: what they read
+    answers: Memo[tuple[WalkPlan, tuple[tuple[Oid, Value], ...]], WalkResult] = field(
+        default_factory=lambda: Memo(ANSWERS_REMEMBERED)
+    )
 
     async def walk(
         self,
@@ -115,7 +134,7 @@ class Walker:
         plan = WalkPlan(
             tuple(spans), max_repetitions, tuple(first_rows), tuple(sparse), tuple(once)
         )
-        return await self._drive(self._prepare(target, plan), max_repetitions, None)
+        return await self._drive(self._prepare(target, plan), plan, None)
 
     async def walk_all(self, target: Target, plans: Sequence[WalkPlan]) -> list[WalkResult]:
         """Several walks of one device, as :meth:`walk` each: every walk's first GETBULK is
@@ -129,7 +148,7 @@ class Walker:
         results: list[WalkResult] = []
         try:
             for walk, plan, answer in zip(walks, plans, sent, strict=True):
-                results.append(await self._drive(walk, plan.max_repetitions, answer))
+                results.append(await self._drive(walk, plan, answer))
         except BaseException:
             for answer in sent[len(results) :]:
                 _abandon(answer)
@@ -147,12 +166,17 @@ class Walker:
         return walk
 
     async def _drive(
-        self, walk: _Walk, max_repetitions: int, sent: asyncio.Future[Pdu] | None
+        self, walk: _Walk, plan: WalkPlan, sent: asyncio.Future[Pdu] | None
     ) -> WalkResult:
-        """Ask until the walk is done; ``sent`` is its first GETBULK, already on its way."""
-        target = walk.target
+        """Ask until the walk is done; ``sent`` is its first GETBULK, already on its way.
+
+        A walk that ends with its first answer, an answer seen before for the same plan,
+        reads what it read then (the walker's memo of answers).
+        """
+        target, max_repetitions = walk.target, plan.max_repetitions
         use_bulk = target.version != pdus.V1 and target.address not in self.no_bulk
         bulk_failed = False
+        fresh = True  # nothing absorbed yet: the state is the plan's
         while walk.pending():
             if use_bulk:
                 try:
@@ -173,6 +197,16 @@ class Walker:
                     varbinds = []
                 if not varbinds:
                     use_bulk, bulk_failed = False, True  # silent, erroring or empty GETBULK
+                    continue
+                if fresh:
+                    fresh = False
+                    key = (plan, tuple(varbinds))
+                    known = self.answers.get(key)
+                    if known is not None:
+                        return known.copy()
+                    walk.absorb_bulk(varbinds)
+                    if not walk.pending():
+                        self.answers.put(key, walk.result.copy())
                     continue
                 walk.absorb_bulk(varbinds)
                 continue

@@ -1,8 +1,9 @@
-"""Bounded memo tables for the pure steps of normalization, whose inputs repeat poll after poll.
+"""Bounded memo tables for pure steps whose inputs repeat poll after poll.
 
-A device answers the same descriptions, capacities and colorants on every poll, so the rows
-built from them are looked up by the raw values instead of being built again. Keys hold the
-raw SNMP values themselves, so a changed level or a new row is simply a new key.
+A printer answers the same varbinds on every poll but for a few levels, counters and its
+uptime, so decoding an answer, filing it into columns and building supply rows from it are
+looked up by their inputs (the octets, the varbinds, the raw values) instead of being done
+again. A changed value is simply a new key.
 """
 
 from __future__ import annotations
