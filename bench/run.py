@@ -33,6 +33,7 @@ pysnmp, onesixtyone and Net-SNMP's command-line tools measured in the same run, 
 ```
 make bench            # = .venv/bin/python -m bench.run --out bench/results.json
 .venv/bin/python -m bench.run --out /tmp/r.json --docs /tmp/p.md --sections wire --runs 1
+.venv/bin/python -m bench.run --out /tmp/r.json --docs /tmp/p.md --sections poll   # ~3 min
 ```
 
 `make bench` installs Net-SNMP (`snmp`, `snmpd`) and `onesixtyone` from Debian if they are

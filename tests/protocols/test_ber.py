@@ -412,3 +412,24 @@ def test_arbitrary_bytes_raise_only_parse_error(data: bytes) -> None:
 @given(mutated(VARBINDS.map(ber.encode_varbinds)))
 def test_damaged_varbind_lists_raise_only_parse_error(data: bytes) -> None:
     decode_everything(data)
+
+
+def test_it_decodes_a_list_seen_before_into_a_list_of_its_own() -> None:
+    data = ber.encode_varbinds(
+        [((1, 3, 6, 1, 2, 1, 1, 3, 0), ber.TimeTicks(42)), ((1, 3, 6, 1), b"x")]
+    )
+    first = ber.decode_varbinds(data, 0, len(data))
+    first.append(((1, 3), None))  # a caller changing its list
+    again = ber.decode_varbinds(data, 0, len(data))
+    assert again == [((1, 3, 6, 1, 2, 1, 1, 3, 0), 42), ((1, 3, 6, 1), b"x")]
+    assert again is not first and type(again[0][1]) is ber.TimeTicks
+
+
+def test_it_refuses_a_cut_list_made_of_varbinds_seen_before() -> None:
+    data = ber.encode_varbinds([((1, 3, 6, 1, 2, 1, 1, 5, 0), b"printer")] * 3)
+    ber.decode_varbinds(data, 0, len(data))  # every varbind is now remembered
+    cut = bytes([data[0], data[1] - 3]) + data[2:-3]  # the list header says 3 octets less
+    with pytest.raises(ParseError):
+        ber.decode_varbinds(cut, 0, len(cut))
+    with pytest.raises(ParseError):
+        ber.decode_varbinds(data[:-1], 0, len(data) - 1)

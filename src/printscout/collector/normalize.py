@@ -33,6 +33,7 @@ from printscout.domain.reading import (
 )
 from printscout.protocols.snmp import mibs
 from printscout.protocols.snmp.ber import Oid, Value, oid_to_str
+from printscout.protocols.snmp.memo import Memo
 from printscout.protocols.snmp.vendors.base import VendorProfile
 from printscout.protocols.snmp.vendors.codecs import split_supply_serial, usable_serial
 from printscout.protocols.snmp.vendors.meters import (
@@ -50,6 +51,9 @@ _COLOR_WORDS: Final = ("black", "cyan", "magenta", "yellow")
 _ETHERNET_TYPES: Final = frozenset({6, 62, 69, 117, 71})
 
 Column = dict[Oid, Value]
+# rows built from raw values, per distinct set of values (a fleet's worth of devices)
+_SUPPLY_ROWS: Final[Memo[tuple[object, ...], tuple[Supply, ...]]] = Memo(4096)
+_TRAY_ROWS: Final[Memo[tuple[object, ...], tuple[Tray, ...]]] = Memo(4096)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,12 @@ def as_int(value: Value) -> int | None:
     if isinstance(value, bytes) and value.strip().lstrip(b"-").isdigit() and len(value) < 20:
         return int(value)  # some agents send numbers as strings
     return None
+
+
+def uptime_seconds(value: Value) -> int | None:
+    """sysUpTime (hundredths of a second) in whole seconds, or None."""
+    uptime = as_int(value)
+    return uptime // 100 if uptime is not None and uptime >= 0 else None
 
 
 def as_oid(value: Value) -> str | None:
@@ -165,7 +175,6 @@ def _identity(raw: RawReading, hr_descr: str | None, charset: int | None) -> Ide
     model = model_from(None, hr_descr, None, manufacturer)
     if model is None and vendor.get("model"):
         model = strip_brand(vendor["model"], manufacturer) or None
-    uptime = as_int(raw.scalars.get(mibs.SYS_UPTIME))
     return Identity(
         manufacturer=manufacturer,
         model=model or model_from(sys_descr, hr_descr, None, manufacturer),
@@ -178,7 +187,7 @@ def _identity(raw: RawReading, hr_descr: str | None, charset: int | None) -> Ide
         contact=_text(raw, mibs.SYS_CONTACT),
         sys_object_id=sys_object_id,
         sys_descr=sys_descr,
-        uptime_s=uptime // 100 if uptime is not None and uptime >= 0 else None,
+        uptime_s=uptime_seconds(raw.scalars.get(mibs.SYS_UPTIME)),
     )
 
 
@@ -293,12 +302,21 @@ def supply_level(
 
 
 def _supplies(raw: RawReading, charset: int | None) -> tuple[Supply, ...]:
-    colorant_index, classes, types, descriptions, units, maxima, levels = (
-        raw.column(oid) for oid in _SUPPLY_COLUMNS
-    )
-    colorants = {
-        suffix[-1]: decode_text(v) for suffix, v in raw.column(mibs.PRT_COLORANT_VALUE).items()
-    }
+    """The supply rows, memoised by their raw values (they rarely change between polls)."""
+    columns = tuple(raw.column(oid) for oid in _SUPPLY_COLUMNS)
+    colorants = raw.column(mibs.PRT_COLORANT_VALUE)
+    key = (charset, tuple(colorants.items()), *(tuple(c.items()) for c in columns))
+    found = _SUPPLY_ROWS.get(key)
+    if found is None:
+        found = _SUPPLY_ROWS.put(key, _supply_rows(columns, colorants, charset))
+    return found
+
+
+def _supply_rows(
+    columns: tuple[Column, ...], colorant_values: Column, charset: int | None
+) -> tuple[Supply, ...]:
+    colorant_index, classes, types, descriptions, units, maxima, levels = columns
+    colorants = {suffix[-1]: decode_text(v) for suffix, v in colorant_values.items()}
     suffixes = dict.fromkeys(
         [*colorant_index, *classes, *types, *descriptions, *units, *maxima, *levels]
     )
@@ -385,10 +403,25 @@ def _vendor(
 
 
 def _trays(raw: RawReading, charset: int | None) -> tuple[Tray, ...]:
-    names = raw.column(mibs.PRT_INPUT_NAME)
-    media = raw.column(mibs.PRT_INPUT_MEDIA_NAME)
-    levels = raw.column(mibs.PRT_INPUT_CURRENT_LEVEL)
-    maxima = raw.column(mibs.PRT_INPUT_MAX_CAPACITY)
+    """The input trays, memoised by their raw values like the supplies."""
+    columns = tuple(raw.column(oid) for oid in _TRAY_COLUMNS)
+    key = (charset, *(tuple(c.items()) for c in columns))
+    found = _TRAY_ROWS.get(key)
+    if found is None:
+        found = _TRAY_ROWS.put(key, _tray_rows(columns, charset))
+    return found
+
+
+_TRAY_COLUMNS: Final = (
+    mibs.PRT_INPUT_NAME,
+    mibs.PRT_INPUT_MEDIA_NAME,
+    mibs.PRT_INPUT_CURRENT_LEVEL,
+    mibs.PRT_INPUT_MAX_CAPACITY,
+)
+
+
+def _tray_rows(columns: tuple[Column, ...], charset: int | None) -> tuple[Tray, ...]:
+    names, media, levels, maxima = columns
     suffixes = dict.fromkeys([*names, *levels, *maxima])
     return tuple(
         Tray(

@@ -18,12 +18,11 @@ objects a device did not answer on its last full poll are not asked again until 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from printscout.collector.normalize import RawReading, manufacturer_of, normalize
+from printscout.collector.normalize import RawReading, manufacturer_of
 from printscout.collector.plan import (
     BASE,
     MAX_REPETITIONS,
@@ -39,6 +38,7 @@ from printscout.collector.plan import (
     plan,
     rows_of,
 )
+from printscout.collector.reading_memo import normalized
 from printscout.domain.reading import Counters, Reading
 from printscout.protocols.snmp import mibs
 from printscout.protocols.snmp.ber import Oid, Value
@@ -46,7 +46,7 @@ from printscout.protocols.snmp.client import Target
 from printscout.protocols.snmp.vendors import profile_for
 from printscout.protocols.snmp.vendors.base import COUNTER_KINDS, VendorProfile
 from printscout.protocols.snmp.vendors.meters import went_backwards
-from printscout.protocols.snmp.walk import Column, Span, Walker, WalkResult
+from printscout.protocols.snmp.walk import Column, Span, Walker, WalkPlan, WalkResult
 
 __all__ = ["FIRST_ROWS", "MAX_REPETITIONS", "TABLES", "Reader", "TableGroup", "plan"]
 
@@ -101,7 +101,7 @@ class Reader:
 
     async def read(self, target: Target, known: dict[Oid, Value] | None = None) -> Reading:
         """Poll one device fully and return its normalized reading."""
-        reading = normalize(await self.read_raw(target, known))
+        reading = normalized(await self.read_raw(target, known))
         return self._compare(self.hosts[target.host], reading)
 
     async def read_raw(self, target: Target, known: dict[Oid, Value] | None = None) -> RawReading:
@@ -156,29 +156,25 @@ class Reader:
         target: Target,
         steps: tuple[Step, ...],
         first: tuple[Oid, ...],
-        once: tuple[Span, ...],
+        cells: tuple[Span, ...],
     ) -> list[WalkResult]:
-        """Run the walks of a plan; the first in this task, the others concurrently."""
-        walks = [
-            self._walk(target, step, first if step.carries_first else (), once) for step in steps
-        ]
-        others = [asyncio.ensure_future(w) for w in walks[1:]]
-        try:
-            return [await walks[0], *(await asyncio.gather(*others))]
-        except BaseException:
-            for task in others:
-                task.cancel()
-            raise
-
-    async def _walk(
-        self, target: Target, step: Step, first: tuple[Oid, ...], cells: tuple[Span, ...]
-    ) -> WalkResult:
-        once = tuple(span for group in step.once for span in group)
-        if step.carries_first:
-            once += cells
-        return await self.walker.walk(
-            target, step.spans, step.repetitions, first_rows=first, sparse=step.sparse, once=once
-        )
+        """Run the walks of a plan, all sent at once; the first carries the first rows and
+        the vendor cells."""
+        plans = []
+        for step in steps:
+            once = tuple(span for group in step.once for span in group)
+            if step.carries_first:
+                once += cells
+            plans.append(
+                WalkPlan(
+                    step.spans,
+                    step.repetitions,
+                    first if step.carries_first else (),
+                    step.sparse,
+                    once,
+                )
+            )
+        return await self.walker.walk_all(target, plans)
 
     @staticmethod
     def _absorb(

@@ -25,6 +25,8 @@ from printscout.protocols.snmp.usm_crypto import SaltSource
 
 _ID_LIMIT: Final = 0x7FFFFFFF
 _RCVBUF: Final = 4 * 1024 * 1024
+_DATAGRAM_MAX: Final = 65535  # the largest UDP payload, read into a buffer of that size
+_READ_BATCH: Final = 256  # datagrams taken per wake-up of the socket
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,19 +90,6 @@ class _Pending:
     last_error: str = field(default="")
 
 
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self, engine: SnmpEngine) -> None:
-        self._engine = engine
-
-    def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
-        self._engine._received(data, addr)
-
-    def error_received(self, exc: Exception) -> None:
-        # ICMP errors (port unreachable) arrive without saying which request they hit;
-        # the request simply times out, as it would on a real network.
-        pass
-
-
 class SnmpEngine:
     """One UDP socket, many concurrent requests."""
 
@@ -117,7 +106,6 @@ class SnmpEngine:
         self.traffic = Traffic()
         self._pending: dict[int, _Pending] = {}
         self._next_id = secrets.randbelow(_ID_LIMIT // 2) + 1
-        self._transport: asyncio.DatagramTransport | None = None
         # requests in flight, and callers waiting for one to finish (a semaphore without the
         # cost of one on the fast path)
         self._in_flight = 0
@@ -130,6 +118,9 @@ class SnmpEngine:
         self._deadlines: list[tuple[float, int]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._sock: socket.socket | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # datagrams the kernel could not take yet (send buffer full), sent when it can
+        self._backlog: collections.deque[tuple[bytes, tuple[str, int]]] = collections.deque()
 
     async def __aenter__(self) -> SnmpEngine:
         await self.open()
@@ -139,23 +130,36 @@ class SnmpEngine:
         self.close()
 
     async def open(self, local: tuple[str, int] = ("0.0.0.0", 0)) -> None:
-        """Open the engine's UDP socket."""
+        """Open the engine's UDP socket.
+
+        The engine reads the socket itself rather than through an asyncio transport: one
+        wake-up drains every datagram waiting (a transport reads one per loop iteration, into
+        a fresh 256 KiB buffer each time).
+        """
         loop = asyncio.get_running_loop()
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RCVBUF)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _RCVBUF)
-        sock.bind(local)
-        sock.setblocking(False)
-        transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=sock)
-        self._transport = transport
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RCVBUF)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _RCVBUF)
+            sock.bind(local)
+            sock.setblocking(False)
+            loop.add_reader(sock.fileno(), self._on_readable)
+        except BaseException:
+            sock.close()
+            raise
+        self._loop = loop
         self._sock = sock
 
     def close(self) -> None:
         """Close the socket; requests still pending fail with a timeout."""
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
-            self._sock = None
+        sock, loop = self._sock, self._loop
+        if sock is not None and loop is not None:
+            if not loop.is_closed():
+                loop.remove_reader(sock.fileno())
+                loop.remove_writer(sock.fileno())
+            sock.close()
+        self._sock = None
+        self._backlog.clear()
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -187,18 +191,23 @@ class SnmpEngine:
     ) -> asyncio.Future[Pdu]:
         """Send one request now and return the future of its response, without a coroutine.
 
-        For sweeps of thousands of addresses, where a task per request would cost more than the
-        request. The response is returned whatever its error-status; the caller keeps within
-        ``max_in_flight``. SNMPv3 and paced engines go through :meth:`request` in a task.
+        For sweeps of thousands of addresses and the walks of a poll, where a task per request
+        would cost more than the request. The response is returned whatever its error-status
+        (:func:`raise_for_status` checks it). SNMPv3, paced engines and an engine at
+        ``max_in_flight`` go through :meth:`request` in a task.
         """
-        if target.version == pdus.V3 or self.limits.packets_per_second > 0:
+        if (
+            target.version == pdus.V3
+            or self.limits.packets_per_second > 0
+            or self._in_flight >= self.limits.max_in_flight
+        ):
             return asyncio.ensure_future(self.request(target, tag, oids, field1, field2))
         request_id = self._new_id()
         packet = pdus.encode_community_message(
             target.version, target.community, Pdu(tag, request_id, field1, field2),
             pdus.encode_request_varbinds(oids),
         )  # fmt: skip
-        future: asyncio.Future[Pdu] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Pdu] = (self._loop or asyncio.get_running_loop()).create_future()
         pending = _Pending(target, packet, future, target.retries, None)
         self._pending[request_id] = pending
         self._in_flight += 1
@@ -239,11 +248,7 @@ class SnmpEngine:
             self._in_flight -= 1
             if self._slot_waiters:
                 self._release_slot()
-        if response.error_status and not (
-            response.error_status == pdus.NO_SUCH_NAME and tag == pdus.GET_NEXT
-        ):
-            raise SnmpErrorStatus(response.error_status, response.error_index)
-        return response
+        return raise_for_status(response, tag)
 
     async def _wait_for_slot(self) -> None:
         while self._in_flight >= self.limits.max_in_flight:
@@ -332,7 +337,7 @@ class SnmpEngine:
     async def _exchange(
         self, target: Target, request_id: int, packet: bytes, keys: v3.LocalKeys | None
     ) -> Pdu:
-        loop = asyncio.get_running_loop()
+        loop = self._loop or asyncio.get_running_loop()
         pending = _Pending(target, packet, loop.create_future(), target.retries, keys)
         self._pending[request_id] = pending
         try:
@@ -349,33 +354,66 @@ class SnmpEngine:
         self._transmit(request_id, pending)
 
     def _transmit(self, request_id: int, pending: _Pending) -> None:
-        transport = self._transport
-        if transport is None:
+        sock, loop = self._sock, self._loop
+        if sock is None or loop is None:
             if not pending.future.done():
                 pending.future.set_exception(SnmpTimeout("engine is closed"))
             return
-        sock = self._sock
-        try:
-            # straight to the socket: the transport's buffering is only needed when it is full
-            # (UDP has no order to keep between the two paths)
-            if sock is None:
-                raise BlockingIOError
-            sock.sendto(pending.packet, pending.target.address)
-        except (BlockingIOError, InterruptedError):
-            transport.sendto(pending.packet, pending.target.address)
-        except OSError as exc:
-            pending.last_error = str(exc)  # e.g. no route: the request times out as on a LAN
+        address = pending.target.address
+        if self._backlog:  # the socket is full: queue behind what waits already
+            self._backlog.append((pending.packet, address))
+        else:
+            try:
+                sock.sendto(pending.packet, address)
+            except (BlockingIOError, InterruptedError):
+                self._backlog.append((pending.packet, address))
+                loop.add_writer(sock.fileno(), self._on_writable)
+            except OSError as exc:
+                pending.last_error = str(exc)  # e.g. no route: the request times out as on a LAN
         self.traffic.sent_bytes += len(pending.packet)
         self.traffic.sent_packets += 1
-        loop = asyncio.get_running_loop()
         pending.deadline = deadline = loop.time() + pending.target.timeout
         heapq.heappush(self._deadlines, (deadline, request_id))
         self._arm(deadline)
 
+    def _on_writable(self) -> None:
+        """Send what waited for room in the socket's buffer."""
+        sock, loop, backlog = self._sock, self._loop, self._backlog
+        if sock is None or loop is None:
+            return
+        while backlog:
+            packet, address = backlog[0]
+            try:
+                sock.sendto(packet, address)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                pass  # that request times out
+            backlog.popleft()
+        loop.remove_writer(sock.fileno())
+
+    def _on_readable(self) -> None:
+        """Take every datagram waiting on the socket (at most a bounded batch per wake-up,
+        so that a flood cannot hold the loop)."""
+        sock = self._sock
+        for _ in range(_READ_BATCH):
+            if sock is None:
+                return
+            try:
+                data, addr = sock.recvfrom(_DATAGRAM_MAX)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                # ICMP errors (port unreachable) arrive without saying which request they
+                # hit; the request simply times out, as it would on a real network.
+                continue
+            self._received(data, addr)
+            sock = self._sock
+
     def _on_timer(self) -> None:
         """Expire every request whose deadline has passed, then re-arm for the next one."""
         self._timer = None
-        loop = asyncio.get_running_loop()
+        loop = self._loop or asyncio.get_running_loop()
         now = loop.time()
         heap = self._deadlines
         while heap and heap[0][0] <= now:
@@ -395,7 +433,8 @@ class SnmpEngine:
             return
         if timer is not None:
             timer.cancel()
-        self._timer = asyncio.get_running_loop().call_at(deadline, self._on_timer)
+        loop = self._loop or asyncio.get_running_loop()
+        self._timer = loop.call_at(deadline, self._on_timer)
 
     async def _pace(self) -> None:
         """Token bucket: at most ``packets_per_second``, bursts up to one tenth of a second."""
@@ -484,6 +523,16 @@ class SnmpEngine:
                 message.engine_id, message.boots, message.time, time.monotonic()
             )
         pending.future.set_result(message.pdu)
+
+
+def raise_for_status(response: Pdu, tag: int) -> Pdu:
+    """Return the response to a ``tag`` request, or raise SnmpErrorStatus for a non-zero
+    error-status (except v1 GETNEXT's noSuchName, which callers handle)."""
+    if response.error_status and not (
+        response.error_status == pdus.NO_SUCH_NAME and tag == pdus.GET_NEXT
+    ):
+        raise SnmpErrorStatus(response.error_status, response.error_index)
+    return response
 
 
 def _swallow(task: asyncio.Future[None]) -> None:

@@ -8,6 +8,7 @@ GETNEXT from then on.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -15,10 +16,12 @@ from typing import Final
 from printscout.domain.errors import SnmpError, SnmpErrorStatus
 from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp.ber import Oid, Value, VarBindException
-from printscout.protocols.snmp.client import SnmpEngine, Target
-from printscout.protocols.snmp.pdu import VarBinds
+from printscout.protocols.snmp.client import SnmpEngine, Target, raise_for_status
+from printscout.protocols.snmp.memo import Memo
+from printscout.protocols.snmp.pdu import Pdu, VarBinds
 
 DEFAULT_MAX_ROWS: Final = 2048
+ANSWERS_REMEMBERED: Final = 1024  # first answers of walks kept by a walker (a fleet's worth)
 Column = dict[Oid, Value]  # instance suffix -> value
 
 
@@ -65,6 +68,11 @@ class WalkResult:
     truncated: bool = False
     first: dict[Oid, Value] = field(default_factory=dict)
 
+    def copy(self) -> WalkResult:
+        """A copy whose dictionaries can be changed without touching this one."""
+        columns = {column: dict(cells) for column, cells in self.columns.items()}
+        return WalkResult(columns, self.looped, self.truncated, dict(self.first))
+
     def rows(self) -> dict[Oid, dict[Oid, Value]]:
         """Pivot to suffix -> {column -> value}, suffixes in walk order."""
         out: dict[Oid, dict[Oid, Value]] = {}
@@ -74,6 +82,25 @@ class WalkResult:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class WalkPlan:
+    """What one walk reads (see :meth:`Walker.walk` for the meaning of each part)."""
+
+    spans: tuple[Span | Oid, ...]
+    max_repetitions: int = 10
+    first_rows: tuple[Oid, ...] = ()
+    sparse: tuple[Span, ...] = ()
+    once: tuple[Span, ...] = ()
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        fields = (self.spans, self.max_repetitions, self.first_rows, self.sparse, self.once)
+        object.__setattr__(self, "_hash", hash(fields))
+
+    def __hash__(self) -> int:
+        return self._hash  # plans key the walker's memo of answers
+
+
 @dataclass(slots=True)
 class Walker:
     """Walks tables through one engine and remembers which agents cannot do GETBULK."""
@@ -81,6 +108,10 @@ class Walker:
     engine: SnmpEngine
     max_rows: int = DEFAULT_MAX_ROWS
     no_bulk: set[tuple[str, int]] = field(default_factory=set)
+    # walks that ended with their first answer, by plan and answer: what they read
+    answers: Memo[tuple[WalkPlan, tuple[tuple[Oid, Value], ...]], WalkResult] = field(
+        default_factory=lambda: Memo(ANSWERS_REMEMBERED)
+    )
 
     async def walk(
         self,
@@ -100,17 +131,60 @@ class Walker:
         ``once`` spans (single columns known to hold one row) give that row as a
         non-repeater and are not walked further (over GETNEXT they are walked in full).
         """
-        walk = _Walk(self, target, [s if isinstance(s, Span) else Span.column(s) for s in spans])
-        walk.first = list(first_rows)
-        walk.sparse = list(sparse)
-        walk.once = list(once)
-        walk.position.update({s: s.start for s in (*sparse, *once)})
+        plan = WalkPlan(
+            tuple(spans), max_repetitions, tuple(first_rows), tuple(sparse), tuple(once)
+        )
+        return await self._drive(self._prepare(target, plan), plan, None)
+
+    async def walk_all(self, target: Target, plans: Sequence[WalkPlan]) -> list[WalkResult]:
+        """Several walks of one device, as :meth:`walk` each: every walk's first GETBULK is
+        sent at once and the answers are taken in order, in this task (a poll's walks mostly
+        end with their first answer, and a task per walk would cost more than the walk).
+        """
+        walks = [self._prepare(target, plan) for plan in plans]
+        bulk = target.version != pdus.V1 and target.address not in self.no_bulk
+        sent = [w.send_bulk(p.max_repetitions) if bulk and w.pending() else None
+                for w, p in zip(walks, plans, strict=True)]  # fmt: skip
+        results: list[WalkResult] = []
+        try:
+            for walk, plan, answer in zip(walks, plans, sent, strict=True):
+                results.append(await self._drive(walk, plan, answer))
+        except BaseException:
+            for answer in sent[len(results) :]:
+                _abandon(answer)
+            raise
+        return results
+
+    def _prepare(self, target: Target, plan: WalkPlan) -> _Walk:
+        """The state of a walk that has not asked anything yet."""
+        spans = [s if isinstance(s, Span) else Span.column(s) for s in plan.spans]
+        walk = _Walk(self, target, spans)
+        walk.first = list(plan.first_rows)
+        walk.sparse = list(plan.sparse)
+        walk.once = list(plan.once)
+        walk.position.update({s: s.start for s in (*plan.sparse, *plan.once)})
+        return walk
+
+    async def _drive(
+        self, walk: _Walk, plan: WalkPlan, sent: asyncio.Future[Pdu] | None
+    ) -> WalkResult:
+        """Ask until the walk is done; ``sent`` is its first GETBULK, already on its way.
+
+        A walk that ends with its first answer, an answer seen before for the same plan,
+        reads what it read then (the walker's memo of answers).
+        """
+        target, max_repetitions = walk.target, plan.max_repetitions
         use_bulk = target.version != pdus.V1 and target.address not in self.no_bulk
         bulk_failed = False
+        fresh = True  # nothing absorbed yet: the state is the plan's
         while walk.pending():
             if use_bulk:
                 try:
-                    varbinds = await walk.bulk(max_repetitions)
+                    if sent is not None:
+                        answer, sent = sent, None
+                        varbinds = raise_for_status(await answer, pdus.GET_BULK).varbinds
+                    else:
+                        varbinds = await walk.bulk(max_repetitions)
                 except SnmpErrorStatus as exc:
                     if exc.status == pdus.TOO_BIG and max_repetitions > 1:
                         max_repetitions //= 2  # the agent cannot fit the answer: ask for less
@@ -123,6 +197,16 @@ class Walker:
                     varbinds = []
                 if not varbinds:
                     use_bulk, bulk_failed = False, True  # silent, erroring or empty GETBULK
+                    continue
+                if fresh:
+                    fresh = False
+                    key = (plan, tuple(varbinds))
+                    known = self.answers.get(key)
+                    if known is not None:
+                        return known.copy()
+                    walk.absorb_bulk(varbinds)
+                    if not walk.pending():
+                        self.answers.put(key, walk.result.copy())
                     continue
                 walk.absorb_bulk(varbinds)
                 continue
@@ -223,17 +307,26 @@ class _Walk:
         """Whether anything is left to ask."""
         return bool(self.active or self.first or self.sparse or self.once)
 
-    async def bulk(self, max_repetitions: int) -> VarBinds:
+    def _bulk_request(self, max_repetitions: int) -> tuple[tuple[Oid, ...], int, int]:
         """One GETBULK: first rows and sparse spans as non-repeaters, active spans repeated."""
-        asked = [
+        asked = (
             *(_next_of(o) for o in self.first),
             *(s.start for s in self.once),
             *(self.position[s] for s in self.sparse),
             *(self.position[s] for s in self.active),
-        ]
+        )
         lead = len(self.first) + len(self.once) + len(self.sparse)
-        reps = max_repetitions if self.active else 0
+        return asked, lead, max_repetitions if self.active else 0
+
+    async def bulk(self, max_repetitions: int) -> VarBinds:
+        """Ask the next GETBULK and wait for its varbinds."""
+        asked, lead, reps = self._bulk_request(max_repetitions)
         return await self.walker.engine.get_bulk(self.target, asked, reps, non_repeaters=lead)
+
+    def send_bulk(self, max_repetitions: int) -> asyncio.Future[Pdu]:
+        """Send the next GETBULK now; the future gives its answer (see ``raise_for_status``)."""
+        asked, lead, reps = self._bulk_request(max_repetitions)
+        return self.walker.engine.submit(self.target, pdus.GET_BULK, asked, lead, reps)
 
     def absorb_bulk(self, varbinds: VarBinds) -> None:
         """Take a GETBULK answer, which the agent may have cut short anywhere."""
@@ -264,50 +357,63 @@ class _Walk:
         column; an answer that moves no cursor at all ends every span (a broken agent).
         """
         width = len(spans)
-        done = [False] * width
-        skip = [False] * width
         moved = False
-        where = [self.position[s] for s in spans]
-        bounds = [(s.start, s.stop, len(s.entry) + 1) for s in spans]
+        still: list[Span] = []
+        for k, span in enumerate(spans):
+            # the answer repeats the spans in turn: span k's entries are every width-th
+            entries = varbinds[k::width] if width > 1 else varbinds
+            if entries:
+                done, went = self._absorb_span(span, entries)
+                moved = moved or went
+            else:
+                done = False
+            if not done:
+                still.append(span)
+        return still if moved else []
+
+    def _absorb_span(self, span: Span, entries: VarBinds) -> tuple[bool, bool]:
+        """File one span's entries; return (span finished, cursor moved)."""
+        start, stop, depth = span.start, span.stop, len(span.entry) + 1
+        arc_at = depth - 1
         columns = self.result.columns
         max_rows = self.walker.max_rows
-        arcs = [-1] * width  # the column each span is in, and its cells
-        current: list[dict[Oid, Value]] = [{} for _ in range(width)]
-        k = -1
-        for oid, value in varbinds:
-            k = k + 1 if k + 1 < width else 0
-            if done[k] or skip[k]:
-                continue
-            start, stop, depth = bounds[k]
+        last = self.position[span]
+        arc = -1
+        cells: Column = {}
+        done = False
+        for oid, value in entries:
             if not start <= oid < stop or value.__class__ is VarBindException:
-                done[k] = moved = True
-                continue
-            if oid[depth - 1] == arcs[k] and oid > where[k]:
-                cells = current[k]  # same column as the entry before: no lookup
-            else:
+                done = True
+                break
+            if oid[arc_at] != arc:
                 column = oid[:depth]
                 found = columns.get(column)
                 if found is None:
                     found = columns[column] = {}
-                cells = current[k] = found
-                arcs[k] = oid[depth - 1]
-            if oid <= where[k] or len(cells) >= max_rows:
-                if oid <= where[k]:
+                cells, arc = found, oid[arc_at]
+            if oid <= last or len(cells) >= max_rows:
+                if oid <= last:
                     self.result.looped = True
                 else:
                     self.result.truncated = True
                 # give up on this column, go on with the next one in a fresh request
-                span = spans[k]
-                next_column = (*span.entry, where[k][depth - 1] + 1)
-                where[k], skip[k], moved = next_column, True, True
-                done[k] = next_column >= stop
-                continue
+                last = (*span.entry, last[arc_at] + 1)
+                done = last >= stop
+                break
             cells[oid[depth:]] = value
-            where[k] = oid
-            moved = True
-        for k, span in enumerate(spans):
-            self.position[span] = where[k]
-        return [s for k, s in enumerate(spans) if not done[k]] if moved else []
+            last = oid
+        self.position[span] = last
+        return done, True
+
+
+def _abandon(answer: asyncio.Future[Pdu] | None) -> None:
+    """Drop a request whose answer nobody will read (and mark a failure as seen)."""
+    if answer is None:
+        return
+    if not answer.done():
+        answer.cancel()
+    elif not answer.cancelled():
+        answer.exception()
 
 
 def _next_of(oid: Oid) -> Oid:
