@@ -13,7 +13,7 @@ from bench.measure import Json, process_cpu, run_python, summary
 from bench.peers import net_snmp_poll
 
 CONCURRENCY: Final = (1, 16, 64)
-STACKS: Final = ("printscout", "printscout-full", "pysnmp", "net-snmp-cli")
+STACKS: Final = ("printscout", "printscout-full", "printscout-cold", "pysnmp", "net-snmp-cli")
 WORKLOADS: Final = {
     "printscout": "Reader.read as a collector polls: every 12th poll a full poll of every column"
     " (sizes known), routine polls in between read what changes (levels, counters, status,"
@@ -21,6 +21,8 @@ WORKLOADS: Final = {
     "printscout-full": "Reader.read with a full poll every time: the scalars plus every column"
     " of the 10 table groups (system, devices, interfaces, localization, markers, supplies,"
     " colorants, inputs, console, alerts), normalized to a Reading",
+    "printscout-cold": "as printscout-full, with every memo table emptied before each poll: the"
+    " worst case of a device whose every answer changed since its last poll",
     "pysnmp": "v1arch get_cmd of 12 scalars + bulk_walk_cmd (max-repetitions 25) of"
     " prtMarkerSuppliesTable",
     "net-snmp-cli": "snmpget of 12 scalars + snmpbulkwalk -Cr25 1.3.6.1.2.1.43.11"

@@ -17,9 +17,13 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from bench.measure import Json
+
+if TYPE_CHECKING:
+    from printscout.collector.reader import Reader
+    from printscout.protocols.snmp.client import Target
 
 Poll = Callable[[], Awaitable[object]]
 
@@ -53,11 +57,17 @@ async def hammer(poll: Poll, concurrency: int, seconds: float) -> Json:
 
 
 async def poll_printscout(
-    host: str, port: int, concurrency: int, seconds: float, full_every: int | None = None
+    host: str,
+    port: int,
+    concurrency: int,
+    seconds: float,
+    full_every: int | None = None,
+    cold: bool = False,
 ) -> Json:
     """PrintScout reads through one engine and one Reader (row hints warm): as a collector
     polls (a full poll every 12th, routine polls in between), or with ``full_every=1`` a full
-    poll of every column each time."""
+    poll of every column each time; ``cold`` empties every memo table before each poll, as if
+    every answer of the device had changed since the last (the worst case)."""
     from printscout.collector.reader import Reader
     from printscout.protocols.snmp.client import SnmpEngine, Target
     from printscout.protocols.snmp.walk import Walker
@@ -69,10 +79,23 @@ async def poll_printscout(
             reader.revalidate_every = full_every
         await reader.read(target)  # learn the table sizes, as a routine poller has
         before = asdict(engine.traffic)
-        report = await hammer(lambda: reader.read(target), concurrency, seconds)
+        report = await hammer(_cold(reader, target) if cold else lambda: reader.read(target),
+                              concurrency, seconds)  # fmt: skip
         after = asdict(engine.traffic)
     report["traffic"] = {k: after[k] - before[k] for k in after}
     return report
+
+
+def _cold(reader: Reader, target: Target) -> Poll:
+    """A poll that starts with every memo table empty."""
+    from printscout.protocols.snmp import ber, memo
+
+    async def poll() -> object:
+        ber.forget_decoded()
+        memo.forget_all()
+        return await reader.read(target)
+
+    return poll
 
 
 async def poll_pysnmp(host: str, port: int, concurrency: int, seconds: float) -> Json:
@@ -118,7 +141,9 @@ async def poll_pysnmp(host: str, port: int, concurrency: int, seconds: float) ->
 def main() -> None:
     """Parse the command line, poll, print the JSON report."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("stack", choices=["printscout", "printscout-full", "pysnmp"])
+    parser.add_argument(
+        "stack", choices=["printscout", "printscout-full", "printscout-cold", "pysnmp"]
+    )
     parser.add_argument("--host", required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--concurrency", type=int, default=1)
@@ -127,9 +152,10 @@ def main() -> None:
     if args.stack == "pysnmp":
         report = asyncio.run(poll_pysnmp(args.host, args.port, args.concurrency, args.seconds))
     else:
-        every = 1 if args.stack == "printscout-full" else None
+        every = 1 if args.stack in ("printscout-full", "printscout-cold") else None
+        cold = args.stack == "printscout-cold"
         report = asyncio.run(
-            poll_printscout(args.host, args.port, args.concurrency, args.seconds, every)
+            poll_printscout(args.host, args.port, args.concurrency, args.seconds, every, cold)
         )
     print(json.dumps(report))
 

@@ -21,6 +21,7 @@ SWEEP_STACKS: Final = {
 POLL_STACKS: Final = {
     "printscout": "PrintScout `Reader.read`, as a collector polls",
     "printscout-full": "PrintScout `Reader.read`, every column every poll",
+    "printscout-cold": "PrintScout `Reader.read`, every column, every memo emptied each poll",
     "pysnmp": "pysnmp 7 v1arch (GET + supplies bulk walk)",
     "net-snmp-cli": "Net-SNMP CLI (snmpget + snmpbulkwalk)",
 }
@@ -61,6 +62,12 @@ def evaluate(results: Json) -> list[Json]:
     check("client CPU per poll, every column every time", 0.4, "ms",
           max(full_cpu) if full_cpu else None,
           "worst median over concurrency 1/16/64; the strict reading of a full poll")  # fmt: skip
+    cold = _get(results, "poll", "printscout-cold") or {}
+    cold_cpu = [level["client_cpu_ms_per_poll"]["median"] for level in cold.values()]
+    check("client CPU per poll, every column, nothing remembered", 0.4, "ms",
+          max(cold_cpu) if cold_cpu else None,
+          "worst median over concurrency 1/16/64; memo tables emptied before each poll, as if"
+          " every answer had changed (snmpd's answers do not)")  # fmt: skip
     check("bytes per silent address", 150, "B", _get(results, "wire", "silent_address", "total"),
           "probe + retry, UDP payload")  # fmt: skip
     check("bytes per full colour poll", 2700, "B",

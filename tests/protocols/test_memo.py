@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from printscout.protocols.snmp.memo import Memo
+from printscout.protocols.snmp.ber import decode_varbinds, encode_varbinds, forget_decoded
+from printscout.protocols.snmp.memo import Memo, forget_all
 
 
 def test_it_gives_back_what_was_put_and_none_for_the_rest() -> None:
@@ -20,3 +21,19 @@ def test_it_forgets_everything_once_full_and_never_grows_past_its_limit() -> Non
     assert len(memo) == 1 and memo.get(0) is None and memo.get(3) == 3
     memo.put(3, 30)  # a key already held is replaced, not added
     assert len(memo) == 1 and memo.get(3) == 30
+
+
+def test_it_empties_every_live_table_on_forget_all() -> None:
+    first: Memo[str, int] = Memo(4)
+    second: Memo[str, int] = Memo(4)
+    first.put("a", 1)
+    second.put("b", 2)
+    forget_all()
+    assert len(first) == 0 and len(second) == 0 and first.get("a") is None
+
+
+def test_it_decodes_the_same_varbinds_after_the_decoder_forgot_them() -> None:
+    message = encode_varbinds([((1, 3, 6, 1, 2, 1, 1, 3, 0), 42)])
+    before = decode_varbinds(message, 0, len(message))
+    forget_decoded()
+    assert decode_varbinds(message, 0, len(message)) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
 
@@ -27,6 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     parser, commands = build_parser()
     args = parser.parse_args(argv)
+    if sys.platform == "win32":
+        # The SNMP engine watches its socket with loop.add_reader, which Windows' default
+        # proactor loop lacks; the selector loop has it for sockets.
+        asyncio.set_event_loop_policy(asyncio.WindowsSelectorEventLoopPolicy())
     if args.command == "scan":
         return scan.run(scan.settings_from(args, commands["scan"]))
     if args.command == "server":

@@ -335,6 +335,12 @@ _LIST_CACHE: dict[bytes, tuple[tuple[Oid, Value], ...]] = {}
 _LIST_CACHE_MAX: Final = 1024
 
 
+def forget_decoded() -> None:
+    """Empty the varbind memo tables (the benchmark's worst case: every answer is new)."""
+    _VARBIND_CACHE.clear()
+    _LIST_CACHE.clear()
+
+
 def decode_varbinds(data: bytes, pos: int, end: int) -> list[tuple[Oid, Value]]:
     """Decode a VarBindList TLV starting at ``pos``.
 
