@@ -50,6 +50,8 @@ bench: $(STAMP) $(ASSETS) system-deps
 	$(BIN)/python -m bench.ingest --out bench/ingest.json
 	$(BIN)/python -m bench.traffic --out bench/traffic.json
 	$(BIN)/python -m bench.console --out bench/console.json
+	$(BIN)/python -m bench.api --out bench/api.json
+	$(BIN)/python -m bench.reports --out bench/reports.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info node_modules $(VENDOR)
