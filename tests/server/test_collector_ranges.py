@@ -86,3 +86,18 @@ async def test_it_answers_the_schedule_with_defaults_until_set(
         "/api/v1/sites/99999999999999999999/schedule", headers={"X-Test-Role": "admin"}
     )
     assert huge.status_code == 422
+
+
+async def test_it_refuses_ranges_and_schedules_it_could_not_store(
+    setup: tuple[httpx.AsyncClient, CollectorService, int],
+) -> None:
+    http, service, site = setup
+    admin = {"X-Test-Role": "admin"}
+    ranges = f"/api/v1/sites/{site}/ranges"
+    for targets in (["10.0.0.1 10.0.0.2"], ["10.0.0.\x00"], ["x" * 100] * 11):
+        answer = await http.post(ranges, json={"targets": targets}, headers=admin)
+        assert answer.status_code == 422, targets
+    schedule = {"discover_every_s": 3600, "poll_every_s": 2**40, "identity_every_s": 3600}
+    put = await http.put(f"/api/v1/sites/{site}/schedule", json=schedule, headers=admin)
+    assert put.status_code == 422
+    assert service.ranges(site) == []

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from printscout.server.alerts import queries
 from printscout.server.alerts.supplies import order_suggestions
+from printscout.server.api.common import MAX_ID
 from printscout.storage import dashboard
 from printscout.storage.base import utcnow
 from printscout.storage.errors import NotFound
@@ -24,6 +25,11 @@ SEVERITIES: Final = ("critical", "warning", "info")
 PAGE: Final = 200
 
 
+def _bounded(value: str | None) -> int | None:
+    number = _number(value)
+    return number if number is not None and 0 < number <= MAX_ID else None
+
+
 @router.get("/alerts")
 def alerts_page(request: Request, login: SignedIn, shared: Shared) -> Response:
     """Alerts the user sees, newest first, filtered by state, customer, site and severity."""
@@ -31,7 +37,7 @@ def alerts_page(request: Request, login: SignedIn, shared: Shared) -> Response:
     state = args.get("state", "open")
     state = state if state in STATES else "open"
     severity = args.get("severity", "")
-    customer_id, site_id = _number(args.get("customer")), _number(args.get("site"))
+    customer_id, site_id = _bounded(args.get("customer")), _bounded(args.get("site"))
     with shared.db.reader() as session:
         rows = queries.list_alerts(
             session, login.scope, state=state,  # type: ignore[arg-type]

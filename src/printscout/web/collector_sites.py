@@ -18,6 +18,7 @@ from printscout.domain.control import (
     Schedule,
     V3Credential,
 )
+from printscout.server.api.common import MAX_ID
 from printscout.server.collectors.service import CollectorService, RangeSummary, site_in_scope
 from printscout.storage import dashboard
 from printscout.storage.collector_view import collectors_in_scope
@@ -33,7 +34,6 @@ COMMANDS: Final = ("discover", "poll")
 # The names the collector's SNMPv3 engine accepts (``printscout.protocols.snmp.usm_crypto``).
 AUTH_PROTOCOLS: Final = ("SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512", "MD5")
 PRIV_PROTOCOLS: Final = ("AES", "AES-192", "AES-256", "AES-192C", "AES-256C")
-MAX_ID: Final = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,7 +109,7 @@ def _require_site(request: Request, scope: Any, site_id: int) -> None:
 
 
 @router.post("/api/v1/sites/{site_id}/enrolment-tokens", status_code=201)
-async def create_token(request: Request, scope: WritableScope, site_id: int) -> TokenAnswer:
+async def create_token(request: Request, scope: WritableScope, site_id: ItemId) -> TokenAnswer:
     """A one-time, expiring enrolment token for the site."""
     _require_site(request, scope, site_id)
     token = await anyio.to_thread.run_sync(lambda: _service(request).create_token(site_id))
@@ -118,7 +118,7 @@ async def create_token(request: Request, scope: WritableScope, site_id: int) -> 
 
 @router.put("/api/v1/sites/{site_id}/schedule", status_code=204)
 async def put_schedule(
-    request: Request, scope: WritableScope, site_id: int, schedule: Schedule
+    request: Request, scope: WritableScope, site_id: ItemId, schedule: Schedule
 ) -> None:
     """Replace the site's discover and poll schedule."""
     _require_site(request, scope, site_id)
@@ -127,7 +127,7 @@ async def put_schedule(
 
 @router.post("/api/v1/sites/{site_id}/ranges", status_code=201)
 async def add_range(
-    request: Request, scope: WritableScope, site_id: int, config: RangeConfig
+    request: Request, scope: WritableScope, site_id: ItemId, config: RangeConfig
 ) -> dict[str, int]:
     """Add a range (and its SNMP credentials, stored encrypted) to the site."""
     _require_site(request, scope, site_id)
