@@ -26,7 +26,7 @@ async def test_it_lists_alerts_of_the_users_customers_only(
     assert html.escape(HOSTILE_ALERT, quote=False) in page.text
     assert HOSTILE_ALERT not in page.text
     assert "Globex secret jam" not in page.text
-    assert f'href="/devices/{fleet.acme_device}"' in page.text
+    assert f'href="/devices/{fleet.acme_device}">LaserJet M555</a>' in page.text
     assert "data-acknowledge" not in page.text and "data-close" not in page.text
 
 
@@ -66,6 +66,7 @@ async def test_it_lets_an_operator_acknowledge_and_close_with_history(
     assert (done.status_code, done.headers["location"]) == (303, f"/alerts/{acme}")
     detail = (await http.get(f"/alerts/{acme}")).text
     assert "Acknowledged" in detail and "data-acknowledge" not in detail
+    assert f'data-close="{acme}"' in detail
     assert (await http.post(f"/alerts/{acme}/close", data={"csrf": csrf})).status_code == 303
     closed = (await http.get(f"/alerts/{acme}")).text
     assert "closed by a user" in closed and "data-close" not in closed

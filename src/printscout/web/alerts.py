@@ -7,6 +7,8 @@ from typing import Final
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from printscout.server.alerts import queries
 from printscout.server.alerts.supplies import order_suggestions
@@ -14,6 +16,7 @@ from printscout.server.api.common import MAX_ID
 from printscout.storage import dashboard
 from printscout.storage.base import utcnow
 from printscout.storage.errors import NotFound
+from printscout.storage.fleet import Device
 from printscout.web.fleet import _number
 from printscout.web.pages import render
 from printscout.web.security import check_csrf, form
@@ -30,6 +33,16 @@ def _bounded(value: str | None) -> int | None:
     return number if number is not None and 0 < number <= MAX_ID else None
 
 
+def _device_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """What to call each device in the list: its model, else host name, else address."""
+    found = session.execute(
+        select(Device.id, Device.model, Device.hostname, Device.address).where(
+            Device.id.in_(sorted(ids))
+        )
+    )
+    return {i: model or host or address or str(i) for i, model, host, address in found}
+
+
 @router.get("/alerts")
 def alerts_page(request: Request, login: SignedIn, shared: Shared) -> Response:
     """Alerts the user sees, newest first, filtered by state, customer, site and severity."""
@@ -44,12 +57,13 @@ def alerts_page(request: Request, login: SignedIn, shared: Shared) -> Response:
             customer_id=customer_id, site_id=site_id, limit=PAGE,
         )  # fmt: skip
         choices = dashboard.choices(session, login.scope)
+        devices = _device_names(session, {a.device_id for a in rows if a.device_id})
     if severity in SEVERITIES:
         rows = [a for a in rows if a.severity == severity]
     return render(
         request, login, "alerts/alerts.html", rows=rows, choices=choices, state=state,
         severity=severity, customer_id=customer_id, site_id=site_id, states=STATES,
-        severities=SEVERITIES,
+        severities=SEVERITIES, devices=devices,
     )  # fmt: skip
 
 
