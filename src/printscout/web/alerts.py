@@ -17,7 +17,6 @@ from printscout.storage import dashboard
 from printscout.storage.base import utcnow
 from printscout.storage.errors import NotFound
 from printscout.storage.fleet import Device
-from printscout.web.fleet import _number
 from printscout.web.pages import render
 from printscout.web.security import check_csrf, form
 from printscout.web.sessions import Shared, SignedIn, Writer
@@ -29,8 +28,11 @@ PAGE: Final = 200
 
 
 def _bounded(value: str | None) -> int | None:
-    number = _number(value)
-    return number if number is not None and 0 < number <= MAX_ID else None
+    """A filter id from the query string; anything else (junk, out of range) is no filter."""
+    if not value or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
 
 
 def _device_names(session: Session, ids: set[int]) -> dict[int, str]:
