@@ -21,6 +21,7 @@ from printscout.server.settings import ServerSettings
 from printscout.storage import schema
 from printscout.storage.session import Database, DatabaseConfig, sqlite_url
 from tests.server.conftest import SECRET
+from tests.web.alert_seed import seed_alerts
 from tests.web.seed import PASSWORD, Fleet, seed_fleet
 
 CHROMIUM: Final = Path("/usr/bin/chromium")
@@ -35,6 +36,7 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
     db = Database(DatabaseConfig(sqlite_url(folder)))
     schema.upgrade(db)
     fleet = seed_fleet(db)
+    seed_alerts(db, fleet)
     settings = ServerSettings(data_dir=folder, secret_key=SecretStr(SECRET))
     listener = socket.create_server((ADDRESS, 0))
     config = uvicorn.Config(create_app(settings, database=db), log_config=None, access_log=False)

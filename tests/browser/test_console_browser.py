@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import log_in, screenshot
+from tests.web.alert_seed import HOSTILE_ALERT
 from tests.web.seed import HOSTILE_LOCATION, HOSTILE_NAME, Fleet
 
 Server = tuple[str, Fleet]
@@ -102,3 +103,45 @@ def test_it_shows_the_admin_pages_in_german(page: Page, console_server: Server) 
     page.select_option("select[name=language]", "en")
     page.click("form[action='/account/language'] button")
     expect(page.locator("#logout")).to_have_text("Sign out")
+
+
+def test_it_acknowledges_an_alert_with_its_message_kept_as_text(
+    page: Page, console_server: Server
+) -> None:
+    base, fleet = console_server
+    log_in(page, base, fleet.users["oscar"])
+    page.click("nav a[href='/alerts']")
+    expect(page.locator("#alerts .alert-message")).to_have_text([HOSTILE_ALERT])
+    expect(page.locator("#alerts")).not_to_contain_text("Globex")
+    screenshot(page, "alerts")
+    page.click("[data-acknowledge]")
+    expect(page.locator("#alert-message")).to_have_text(HOSTILE_ALERT)
+    expect(page.locator("#alert-history")).to_contain_text("acknowledged")
+    screenshot(page, "alert")
+    assert page.evaluate("window.pwned") is None
+    assert page.csp_violations == []  # type: ignore[attr-defined]
+
+
+def test_it_adds_a_range_whose_targets_stay_text_and_secrets_stay_hidden(
+    page: Page, console_server: Server
+) -> None:
+    base, fleet = console_server
+    hostile = "<img/src/onerror=window.pwned=6>"
+    log_in(page, base, fleet.users["oscar"])
+    page.goto(f"{base}/collectors")
+    section = page.locator(f"#site-{fleet.acme_site_id}")
+    section.locator("summary").click()
+    section.locator("input[name=targets]").fill(f"10.3.0.0/24 {hostile}")
+    section.locator("textarea[name=communities]").fill("s3cret-community")
+    section.locator("input[name=v3_user]").fill("monitor")
+    section.locator("select[name=auth_protocol]").select_option("SHA-256")
+    section.locator("input[name=auth_key]").fill("s3cret-auth-key")
+    section.locator("form.add-range button[type=submit]").click()
+    expect(section.locator(".range-targets")).to_have_text(f"10.3.0.0/24 {hostile}")
+    expect(page.locator("body")).not_to_contain_text("s3cret")
+    section.locator("input[name=poll_every_s]").fill("120")
+    section.locator("form.schedule button[type=submit]").click()
+    expect(section.locator("input[name=poll_every_s]")).to_have_value("120")
+    screenshot(page, "collectors-sites")
+    assert page.evaluate("window.pwned") is None
+    assert page.csp_violations == []  # type: ignore[attr-defined]

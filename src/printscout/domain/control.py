@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 CONFIG_SCHEMA: Final = "printscout.collector-config/1"
 CommandKind = Literal["discover", "poll", "send_logs"]
 COMMAND_KINDS: Final = ("discover", "poll", "send_logs")
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+MAX_INTERVAL_S: Final = 366 * 24 * 3600  # the schedule's columns are 32-bit integers
+MAX_TARGETS_TEXT: Final = 1000  # the length of site_ranges.targets
 
 
 class _Control(BaseModel):
@@ -40,6 +42,11 @@ class RangeCredentials(_Control):
     v3: list[V3Credential] = Field(default_factory=list, max_length=16)
 
 
+def _unprintable(c: str) -> bool:
+    """Whitespace, control characters and lone surrogates (neither a target nor storable)."""
+    return ord(c) <= 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF
+
+
 class RangeConfig(_Control):
     """An address range to sweep: addresses, CIDRs or ranges as ``printscout scan`` takes."""
 
@@ -49,13 +56,23 @@ class RangeConfig(_Control):
     port: int = Field(default=161, ge=1, le=65535)
     credentials: RangeCredentials = Field(default_factory=RangeCredentials)
 
+    @model_validator(mode="after")
+    def _storable(self) -> RangeConfig:
+        # The server keeps the targets as one space-separated text column.
+        text = " ".join(self.targets)
+        if len(text) > MAX_TARGETS_TEXT:
+            raise ValueError(f"the targets take more than {MAX_TARGETS_TEXT} characters")
+        if any(_unprintable(c) for target in self.targets for c in target):
+            raise ValueError("targets cannot hold spaces or control characters")
+        return self
+
 
 class Schedule(_Control):
     """How often to discover, to poll, and to re-read static identity data."""
 
-    discover_every_s: int = Field(default=6 * 3600, ge=10)
-    poll_every_s: int = Field(default=300, ge=1)
-    identity_every_s: int = Field(default=24 * 3600, ge=10)
+    discover_every_s: int = Field(default=6 * 3600, ge=10, le=MAX_INTERVAL_S)
+    poll_every_s: int = Field(default=300, ge=1, le=MAX_INTERVAL_S)
+    identity_every_s: int = Field(default=24 * 3600, ge=10, le=MAX_INTERVAL_S)
     mask_addresses: bool = False
 
 

@@ -1,8 +1,5 @@
-"""The collectors page: every collector in scope with its last check-in; revoking one.
-
-Enrolment tokens, schedules, ranges and credentials belong to the collector service and are
-added to this page when it exists.
-"""
+"""The collectors page: every collector in scope with its last check-in; revoking one; and per
+site its schedule and ranges (the actions on those are in ``collector_sites``)."""
 
 from __future__ import annotations
 
@@ -16,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from printscout.storage.accounts import revoke_collector
 from printscout.storage.base import utcnow
 from printscout.storage.collector_view import collectors_in_scope
+from printscout.web.collector_sites import AUTH_PROTOCOLS, PRIV_PROTOCOLS, site_panels
 from printscout.web.pages import render
 from printscout.web.security import check_csrf, form
 from printscout.web.sessions import Shared, SignedIn, Writer
@@ -30,9 +28,11 @@ def collectors_page(request: Request, login: SignedIn, shared: Shared) -> Respon
     with shared.db.reader() as session:
         rows = collectors_in_scope(session, login.scope)
     silent_before = utcnow() - SILENT_AFTER
+    sites = site_panels(request, shared.db, login)
     return render(
-        request, login, "collectors/collectors.html", rows=rows, silent_before=silent_before
-    )
+        request, login, "collectors/collectors.html", rows=rows, silent_before=silent_before,
+        sites=sites, auth_protocols=AUTH_PROTOCOLS, priv_protocols=PRIV_PROTOCOLS,
+    )  # fmt: skip
 
 
 @router.post("/collectors/{public_id}/revoke")

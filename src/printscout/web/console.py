@@ -11,7 +11,16 @@ from fastapi.staticfiles import StaticFiles
 
 from printscout.server.settings import ServerSettings
 from printscout.storage.session import Database
-from printscout.web import accounts, collectors, devices, fleet, reports, users
+from printscout.web import (
+    accounts,
+    alerts,
+    collector_sites,
+    collectors,
+    devices,
+    fleet,
+    reports,
+    users,
+)
 from printscout.web.i18n import environments
 from printscout.web.security import SecurityHeaders
 from printscout.web.sessions import Console, LoginRequired, SessionResolver, login_redirect
@@ -32,7 +41,7 @@ def mount_console(app: FastAPI, settings: ServerSettings, db: Database) -> None:
     app.state.scope_resolvers.append(resolver)
     app.add_exception_handler(LoginRequired, _to_login)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
-    for module in (accounts, fleet, devices, reports, collectors, users):
+    for module in (accounts, fleet, devices, alerts, reports, collectors, collector_sites, users):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders, hsts=https)
 

@@ -8,6 +8,7 @@ from typing import Any, Final
 import orjson
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
+from printscout.server.alerts.supplies import forecasts_for_device
 from printscout.storage import device_view
 from printscout.storage.base import utcnow
 from printscout.storage.fleet import identity_history, replacements
@@ -40,6 +41,7 @@ def device_page(device_id: int, request: Request, login: SignedIn, shared: Share
             "supplies": device_view.supplies(session, device_id),
             "replacements": replacements(session, device_id)[-50:],
             "events": identity_history(session, device_id)[-50:],
+            "forecasts": forecasts_for_device(session, device_id, utcnow()),
         }
     return render(request, login, "devices/device.html", **context)
 

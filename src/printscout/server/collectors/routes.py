@@ -3,6 +3,7 @@ certificate), and admin routes (console session or API token with write access).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from printscout.domain.control import (
     RenewResponse,
     Schedule,
 )
+from printscout.server.api.common import ItemId
 from printscout.server.auth import CurrentCollector
 from printscout.server.collectors.service import CollectorService, site_in_scope
 from printscout.server.errors import EnrolmentRefused
@@ -107,7 +109,7 @@ def _require_site(request: Request, scope: Any, site_id: int) -> None:
 
 
 @router.post("/api/v1/sites/{site_id}/enrolment-tokens", status_code=201)
-async def create_token(request: Request, scope: WritableScope, site_id: int) -> TokenAnswer:
+async def create_token(request: Request, scope: WritableScope, site_id: ItemId) -> TokenAnswer:
     """A one-time, expiring enrolment token for the site."""
     _require_site(request, scope, site_id)
     token = await anyio.to_thread.run_sync(lambda: _service(request).create_token(site_id))
@@ -116,7 +118,7 @@ async def create_token(request: Request, scope: WritableScope, site_id: int) -> 
 
 @router.put("/api/v1/sites/{site_id}/schedule", status_code=204)
 async def put_schedule(
-    request: Request, scope: WritableScope, site_id: int, schedule: Schedule
+    request: Request, scope: WritableScope, site_id: ItemId, schedule: Schedule
 ) -> None:
     """Replace the site's discover and poll schedule."""
     _require_site(request, scope, site_id)
@@ -125,13 +127,66 @@ async def put_schedule(
 
 @router.post("/api/v1/sites/{site_id}/ranges", status_code=201)
 async def add_range(
-    request: Request, scope: WritableScope, site_id: int, config: RangeConfig
+    request: Request, scope: WritableScope, site_id: ItemId, config: RangeConfig
 ) -> dict[str, int]:
     """Add a range (and its SNMP credentials, stored encrypted) to the site."""
     _require_site(request, scope, site_id)
     return {
         "id": await anyio.to_thread.run_sync(lambda: _service(request).add_range(site_id, config))
     }
+
+
+class RangeItem(BaseModel):
+    """A site's range; its secrets only counted (communities) or named (SNMPv3 users)."""
+
+    id: int
+    site_id: int
+    targets: list[str]
+    port: int
+    communities: int
+    v3_users: list[str]
+    created_at: datetime
+
+
+class RangePage(BaseModel):
+    """The site's ranges (all of them: a site has few)."""
+
+    items: list[RangeItem]
+    next_cursor: int | None = None
+
+
+@router.get("/api/v1/sites/{site_id}/ranges")
+async def list_ranges(request: Request, scope: CurrentScope, site_id: ItemId) -> RangePage:
+    """The site's ranges, oldest first; secrets are never sent back."""
+    _require_site(request, scope, site_id)
+    rows = await anyio.to_thread.run_sync(lambda: _service(request).ranges(site_id))
+    items = [
+        RangeItem(
+            id=r.id, site_id=r.site_id, targets=list(r.targets), port=r.port,
+            communities=r.communities, v3_users=list(r.v3_users), created_at=r.created_at,
+        )
+        for r in rows
+    ]  # fmt: skip
+    return RangePage(items=items)
+
+
+@router.delete("/api/v1/sites/{site_id}/ranges/{range_id}", status_code=204)
+async def delete_range(
+    request: Request, scope: WritableScope, site_id: ItemId, range_id: ItemId
+) -> None:
+    """Remove one of the site's ranges (404 for another site's)."""
+    _require_site(request, scope, site_id)
+    try:
+        await anyio.to_thread.run_sync(lambda: _service(request).delete_range(site_id, range_id))
+    except NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+
+
+@router.get("/api/v1/sites/{site_id}/schedule")
+async def get_schedule(request: Request, scope: CurrentScope, site_id: ItemId) -> Schedule:
+    """The site's discover and poll schedule (the defaults until one is set)."""
+    _require_site(request, scope, site_id)
+    return await anyio.to_thread.run_sync(lambda: _service(request).schedule(site_id))
 
 
 def _visible(request: Request, scope: Any, public_id: UUID) -> None:

@@ -64,6 +64,19 @@ class CollectorStatus:
     report: dict[str, object]
 
 
+@dataclass(frozen=True, slots=True)
+class RangeSummary:
+    """A site's range as users see it: its secrets only counted, never shown back."""
+
+    id: int
+    site_id: int
+    targets: tuple[str, ...]
+    port: int
+    communities: int
+    v3_users: tuple[str, ...]
+    created_at: datetime
+
+
 def credentials_cipher(secret: SecretStr) -> Fernet:
     """The cipher for SNMP secrets at rest, derived from the server's secret key."""
     key = HKDF(hashes.SHA256(), 32, salt=None, info=b"printscout snmp credentials").derive(
@@ -216,6 +229,38 @@ class CollectorService:
             session.add(row)
             session.flush()
             return row.id
+
+    def ranges(self, site_id: int) -> list[RangeSummary]:
+        """The site's ranges, oldest first, with how many secrets each holds."""
+        with self._db.reader() as session:
+            rows = site_ranges(session, site_id)
+        out = []
+        for row in rows:
+            credentials = self._range(row).credentials
+            summary = RangeSummary(
+                row.id, row.site_id, tuple(row.targets.split()), row.port,
+                len(credentials.communities), tuple(v.user for v in credentials.v3),
+                row.created_at,
+            )  # fmt: skip
+            out.append(summary)
+        return out
+
+    def delete_range(self, site_id: int, range_id: int) -> None:
+        """Remove one of the site's ranges; NotFound if the site has no such range."""
+        with self._db.writer() as session:
+            row = session.get(SiteRange, range_id)
+            if row is None or row.site_id != site_id:
+                raise NotFound(f"no range {range_id} at site {site_id}")
+            session.delete(row)
+
+    def schedule(self, site_id: int) -> Schedule:
+        """The site's schedule (the defaults until one is set)."""
+        with self._db.reader() as session:
+            row = site_schedule(session, site_id)
+            return Schedule(
+                discover_every_s=row.discover_every_s, poll_every_s=row.poll_every_s,
+                identity_every_s=row.identity_every_s, mask_addresses=row.mask_addresses,
+            )  # fmt: skip
 
     def queue_command(self, public_id: UUID, kind: str) -> int:
         """Queue a command for a collector; returns its id."""
