@@ -16,6 +16,7 @@ CONFIG_SCHEMA: Final = "printscout.collector-config/1"
 CommandKind = Literal["discover", "poll", "send_logs"]
 COMMAND_KINDS: Final = ("discover", "poll", "send_logs")
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+MAX_INTERVAL_S: Final = 31 * 24 * 3600  # a month; also keeps values inside a database integer
 
 
 class _Control(BaseModel):
@@ -43,9 +44,10 @@ class RangeCredentials(_Control):
 class RangeConfig(_Control):
     """An address range to sweep: addresses, CIDRs or ranges as ``printscout scan`` takes."""
 
-    targets: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
-        min_length=1, max_length=64
-    )
+    # Printable ASCII without spaces: stored space-separated, and NUL breaks PostgreSQL.
+    targets: list[
+        Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[!-~]+$")]
+    ] = Field(min_length=1, max_length=64)
     port: int = Field(default=161, ge=1, le=65535)
     credentials: RangeCredentials = Field(default_factory=RangeCredentials)
 
@@ -53,9 +55,9 @@ class RangeConfig(_Control):
 class Schedule(_Control):
     """How often to discover, to poll, and to re-read static identity data."""
 
-    discover_every_s: int = Field(default=6 * 3600, ge=10)
-    poll_every_s: int = Field(default=300, ge=1)
-    identity_every_s: int = Field(default=24 * 3600, ge=10)
+    discover_every_s: int = Field(default=6 * 3600, ge=10, le=MAX_INTERVAL_S)
+    poll_every_s: int = Field(default=300, ge=1, le=MAX_INTERVAL_S)
+    identity_every_s: int = Field(default=24 * 3600, ge=10, le=MAX_INTERVAL_S)
     mask_addresses: bool = False
 
 
@@ -93,6 +95,14 @@ class CheckinReport(_Control):
     outbox_full: bool = False
     dropped_readings: int = 0
     last_upload_at: str | None = None
+
+
+class CollectorEvent(_Control):
+    """``POST /api/v1/collector/events``: something the collector reports on its own (e.g. a
+    refused update, with ``ReleaseError.report()`` as the detail)."""
+
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z_]+$")]
+    detail: dict[str, str | int | float | bool | None] = Field(default_factory=dict, max_length=32)
 
 
 class CommandResult(_Control):

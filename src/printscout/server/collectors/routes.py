@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from printscout.domain.control import (
     CheckinReport,
     CollectorConfig,
+    CollectorEvent,
     CommandKind,
     CommandResult,
     EnrolRequest,
@@ -22,6 +23,7 @@ from printscout.domain.control import (
     RenewResponse,
     Schedule,
 )
+from printscout.server.api.common import ItemId
 from printscout.server.auth import CurrentCollector
 from printscout.server.collectors.service import CollectorService, site_in_scope
 from printscout.server.errors import EnrolmentRefused
@@ -78,7 +80,7 @@ async def renew_certificate(
 
 @router.post("/api/v1/collector/commands/{command_id}/done", status_code=204)
 async def command_done(
-    request: Request, collector: CurrentCollector, command_id: int, result: CommandResult
+    request: Request, collector: CurrentCollector, command_id: ItemId, result: CommandResult
 ) -> None:
     """A collector finished a command."""
     service = _service(request)
@@ -86,6 +88,15 @@ async def command_done(
         await anyio.to_thread.run_sync(lambda: service.finish(collector, command_id, result))
     except NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+
+
+@router.post("/api/v1/collector/events", status_code=204)
+async def collector_event(
+    request: Request, collector: CurrentCollector, event: CollectorEvent
+) -> None:
+    """A collector reports something on its own (a refused update, say)."""
+    service = _service(request)
+    await anyio.to_thread.run_sync(lambda: service.record_event(collector, event))
 
 
 class TokenAnswer(BaseModel):
@@ -107,7 +118,7 @@ def _require_site(request: Request, scope: Any, site_id: int) -> None:
 
 
 @router.post("/api/v1/sites/{site_id}/enrolment-tokens", status_code=201)
-async def create_token(request: Request, scope: WritableScope, site_id: int) -> TokenAnswer:
+async def create_token(request: Request, scope: WritableScope, site_id: ItemId) -> TokenAnswer:
     """A one-time, expiring enrolment token for the site."""
     _require_site(request, scope, site_id)
     token = await anyio.to_thread.run_sync(lambda: _service(request).create_token(site_id))
@@ -116,7 +127,7 @@ async def create_token(request: Request, scope: WritableScope, site_id: int) -> 
 
 @router.put("/api/v1/sites/{site_id}/schedule", status_code=204)
 async def put_schedule(
-    request: Request, scope: WritableScope, site_id: int, schedule: Schedule
+    request: Request, scope: WritableScope, site_id: ItemId, schedule: Schedule
 ) -> None:
     """Replace the site's discover and poll schedule."""
     _require_site(request, scope, site_id)
@@ -125,7 +136,7 @@ async def put_schedule(
 
 @router.post("/api/v1/sites/{site_id}/ranges", status_code=201)
 async def add_range(
-    request: Request, scope: WritableScope, site_id: int, config: RangeConfig
+    request: Request, scope: WritableScope, site_id: ItemId, config: RangeConfig
 ) -> dict[str, int]:
     """Add a range (and its SNMP credentials, stored encrypted) to the site."""
     _require_site(request, scope, site_id)
