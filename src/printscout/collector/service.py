@@ -47,7 +47,7 @@ class CollectorAgent:
         self._poll_now = asyncio.Event()
         self._last_upload: str | None = None
         self._devices = 0
-        self._bundle_key = settings.bundle_key_path.exists()
+        self._bundle_key = False  # fetched once per start: a replaced server key is picked up
         self.updater = Updater(settings)
         self.failed = False
         self.restart = False  # a new release is installed: exit with RESTART_EXIT_CODE
