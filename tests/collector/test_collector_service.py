@@ -10,6 +10,7 @@ import socket
 import subprocess
 import threading
 from pathlib import Path
+from typing import Any
 
 from tests.support.collector_service import (
     CLI,
@@ -52,6 +53,11 @@ class NotifyListener:
         self._socket.close()
 
 
+def _at_least(rows: list[tuple[Any, ...]], count: int) -> list[tuple[Any, ...]]:
+    """``rows`` once there are ``count`` of them, else an empty list (keep waiting)."""
+    return rows if len(rows) >= count else []
+
+
 def test_it_notifies_systemd_masks_addresses_and_reports_status(tmp_path: Path) -> None:
     listener = NotifyListener(tmp_path / "notify")
     try:
@@ -65,9 +71,10 @@ def test_it_notifies_systemd_masks_addresses_and_reports_status(tmp_path: Path) 
                 try:
                     wait_for(lambda: "READY=1" in " ".join(listener.messages), what="READY")
                     wait_for(lambda: listener.messages.count("WATCHDOG=1") >= 3, what="pings")
+                    # every printer: the service's lean sweep must not miss one
                     addresses = wait_for(
-                        lambda: server.query("SELECT address FROM device_addresses"),
-                        what="devices on the server",
+                        lambda: _at_least(server.query("SELECT address FROM device_addresses"), 3),
+                        what="all three devices on the server",
                     )
                     server.cli("collector-command", collector.collector_id, "send_logs")
                     logs = wait_for(

@@ -39,7 +39,25 @@ def add_parser(
     enroll.add_argument("--name", default=socket.gethostname(), help="default: host name")
     actions.add_parser("run", help="run the service (discover, poll, upload)", parents=[common])
     actions.add_parser("status", help="show the outbox and the last upload", parents=[common])
+    _add_export(actions, common)
     return p
+
+
+def _add_export(
+    actions: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    export = actions.add_parser(
+        "export-bundle", help="write queued batches into an offline bundle", parents=[common]
+    )
+    export.add_argument("--out", type=Path, required=True, help="folder for the .psb file")
+    export.add_argument("--limit", type=int, default=10_000, help="most batches in one bundle")
+    export.add_argument("--mail-to", help="also mail the bundle to this address")
+    export.add_argument("--mail-from", default="printscout@localhost", help="sender address")
+    export.add_argument("--smtp-host", default="localhost")
+    export.add_argument("--smtp-port", type=int, default=587)
+    export.add_argument(
+        "--smtp-user", help="login name (password: $PRINTSCOUT_COLLECTOR_SMTP_PASSWORD)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
             return _enroll(settings, args)
         if args.collector_command == "status":
             return _status(settings)
+        if args.collector_command == "export-bundle":
+            return _export(settings, args)
         return _run(settings)
     except PrintScoutError as exc:
         print(f"printscout collector: {exc}", file=sys.stderr)
@@ -66,12 +86,34 @@ def _enroll(settings: CollectorSettings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(settings: CollectorSettings, args: argparse.Namespace) -> int:
+    from printscout.collector.bundle import MailSettings
+    from printscout.collector.offline import export_outbox, mail_bundle
+
+    done = export_outbox(settings, args.out, args.limit)
+    result = {"file": str(done.path) if done.path else None, "batches": done.batches,
+              "readings": done.readings, "mailed_to": None}  # fmt: skip
+    if done.path is not None and args.mail_to:
+        mail = MailSettings(
+            host=args.smtp_host, port=args.smtp_port, sender=args.mail_from,
+            recipient=args.mail_to, username=args.smtp_user,
+            password=os.environ.get("PRINTSCOUT_COLLECTOR_SMTP_PASSWORD"),
+        )  # fmt: skip
+        mail_bundle(done.path, mail)  # the file stays: a failed mail can be sent by hand
+        result["mailed_to"] = args.mail_to
+    print(json.dumps(result))
+    return 0
+
+
 def _run(settings: CollectorSettings) -> int:
     from printscout.collector.service import CollectorAgent
+    from printscout.collector.updates import RESTART_EXIT_CODE
 
     _configure_logging(settings.log_path)
     service = CollectorAgent(settings)
     asyncio.run(service.run())
+    if service.restart:
+        return RESTART_EXIT_CODE  # systemd starts the new release (RestartForceExitStatus)
     return 1 if service.failed else 0
 
 

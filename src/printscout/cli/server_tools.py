@@ -40,7 +40,9 @@ def add_actions(
     )
     imported.add_argument("file", type=Path, help="the .psb file a collector exported")
     imported.add_argument(
-        "--certificate", type=Path, required=True, help="the collector's certificate (PEM)"
+        "--certificate",
+        type=Path,
+        help="the collector's certificate (PEM; default: the one this server issued it)",
     )
     actions.add_parser(
         "bundle-key", help="print the public key collectors encrypt bundles to", parents=[common]
@@ -82,8 +84,11 @@ def _import_bundle(settings: ServerSettings, args: argparse.Namespace) -> int:
 
     from printscout.server.bundles import import_bundle_file
 
-    certificate = x509.load_pem_x509_certificate(args.certificate.read_bytes())
-    report = import_bundle_file(settings, args.file, lambda _collector: certificate)
+    if args.certificate is None:
+        report = import_bundle_file(settings, args.file)
+    else:
+        certificate = x509.load_pem_x509_certificate(args.certificate.read_bytes())
+        report = import_bundle_file(settings, args.file, lambda _collector: certificate)
     print(json.dumps(report.summary()))
     return 0
 

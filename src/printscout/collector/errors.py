@@ -5,6 +5,8 @@ CollectorError                  base of every error the collector service raises
  │                              (permanent)
  ├── EnrolmentFailed            the server refused the token, or its CA does not match the
  │                              token's fingerprint (permanent)
+ ├── NoBundleKey                an offline export, but the server's bundle key was never
+ │                              fetched (permanent until the collector checks in once)
  └── UploadError                the server could not be reached or answered with an error
                                 (retryable unless ``retryable`` is False)
 """
@@ -24,6 +26,10 @@ class NotEnrolled(CollectorError):
 
 class EnrolmentFailed(CollectorError):
     """Enrolment was refused or the server could not be trusted."""
+
+
+class NoBundleKey(CollectorError):
+    """The server's bundle key is not in the data directory."""
 
 
 class UploadError(CollectorError):

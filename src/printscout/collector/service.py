@@ -18,6 +18,7 @@ import orjson
 from printscout import __version__
 from printscout.collector.enrolment import make_key_and_csr, renewal_due, stage_renewal
 from printscout.collector.errors import UploadError
+from printscout.collector.maintenance import Updater, cache_bundle_key
 from printscout.collector.outbox import Outbox
 from printscout.collector.poller import Poller, encode_readings
 from printscout.collector.settings import CollectorSettings
@@ -46,7 +47,10 @@ class CollectorAgent:
         self._poll_now = asyncio.Event()
         self._last_upload: str | None = None
         self._devices = 0
+        self._bundle_key = False  # fetched once per start: a replaced server key is picked up
+        self.updater = Updater(settings)
         self.failed = False
+        self.restart = False  # a new release is installed: exit with RESTART_EXIT_CODE
 
     async def run(self) -> None:
         """Run until SIGTERM or SIGINT; the outbox keeps whatever was not acknowledged."""
@@ -74,7 +78,7 @@ class CollectorAgent:
     def _crashed(self, task: asyncio.Task[None]) -> None:
         """A loop that ends on its own is a bug: log it and stop, so the supervisor restarts
         the whole process (the outbox keeps everything)."""
-        if task.cancelled():
+        if task.cancelled() or (self._stop.is_set() and task.exception() is None):
             return
         error = task.exception()
         log.critical("collector loop failed", exc_info=error)
@@ -111,9 +115,14 @@ class CollectorAgent:
                 continue
             backoff.reset()
             self._adopt(config)
+            if not self._bundle_key:
+                self._bundle_key = await cache_bundle_key(self.uploader, self.settings)
             await self._renew_if_due()
             for command in config.commands:
                 await self._run_command(command)
+            if await self.updater.check(self.uploader, config.release):
+                self.restart = True
+                self._stop.set()  # a clean shutdown first: the outbox keeps what is queued
             await self._sleep(config.checkin_every_s)
 
     def _adopt(self, config: CollectorConfig) -> None:

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any, Final
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,10 +20,23 @@ from printscout.collector.errors import CollectorError
 CONFIG_FILE: Final = "collector.toml"
 
 
+class UpdateSettings(BaseModel):
+    """Self-update (opt-in): ``[updates]`` in collector.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(default=False, description="install signed releases the server offers")
+    public_key: Path | None = Field(default=None, description="the pinned release key (PEM)")
+    venv: Path | None = Field(default=None, description="where to install (default: this one)")
+    pip_python: Path | None = Field(default=None, description="interpreter whose pip installs")
+
+
 class CollectorSettings(BaseSettings):
     """Everything a collector process is configured with."""
 
-    model_config = SettingsConfigDict(env_prefix="PRINTSCOUT_COLLECTOR_", extra="forbid")
+    model_config = SettingsConfigDict(
+        env_prefix="PRINTSCOUT_COLLECTOR_", env_nested_delimiter="__", extra="forbid"
+    )
 
     data_dir: Path = Field(default=Path("collector-data"), description="identity, outbox, state")
     server_url: str | None = Field(default=None, description="https://server:port (from enrol)")
@@ -37,6 +50,7 @@ class CollectorSettings(BaseSettings):
     snmp_timeout_s: float = Field(default=1.0, gt=0)
     snmp_retries: int = Field(default=1, ge=0)
     watchdog: bool = Field(default=True, description="sd_notify when NOTIFY_SOCKET is set")
+    updates: UpdateSettings = Field(default_factory=UpdateSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -83,6 +97,11 @@ class CollectorSettings(BaseSettings):
     def status_path(self) -> Path:
         """What the running service last wrote about itself (``collector status`` reads it)."""
         return self.data_dir / "status.json"
+
+    @property
+    def bundle_key_path(self) -> Path:
+        """The server's bundle key, fetched while online (offline bundles are encrypted to it)."""
+        return self.data_dir / "server-bundle-key.pem"
 
     @property
     def log_path(self) -> Path:

@@ -21,6 +21,7 @@ from printscout.collector.settings import CollectorSettings
 from printscout.domain.control import (
     CheckinReport,
     CollectorConfig,
+    CollectorEvent,
     CommandResult,
     RenewRequest,
     RenewResponse,
@@ -130,6 +131,29 @@ class Uploader:
             {"Content-Type": "application/json"},
         )
         return CollectorConfig.model_validate_json(answer.content)
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The mutual-TLS client (the update check fetches releases with it)."""
+        return self._client
+
+    async def bundle_key(self) -> bytes:
+        """The server's public bundle key (PEM)."""
+        try:
+            answer = await self._client.get("/api/v1/collector/bundle-key")
+        except httpx.HTTPError as exc:
+            raise UploadError(f"bundle key: {type(exc).__name__}: {exc}") from exc
+        if answer.status_code != httpx.codes.OK:
+            raise UploadError(f"bundle key: HTTP {answer.status_code}")
+        return answer.content
+
+    async def report_event(self, event: CollectorEvent) -> None:
+        """Tell the server something it should know (a refused update, say)."""
+        await self._post(
+            "/api/v1/collector/events",
+            event.model_dump_json().encode(),
+            {"Content-Type": "application/json"},
+        )
 
     async def command_done(self, command_id: int, result: CommandResult) -> None:
         """Tell the server a command finished."""

@@ -16,8 +16,8 @@ CONFIG_SCHEMA: Final = "printscout.collector-config/1"
 CommandKind = Literal["discover", "poll", "send_logs"]
 COMMAND_KINDS: Final = ("discover", "poll", "send_logs")
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-MAX_INTERVAL_S: Final = 366 * 24 * 3600  # the schedule's columns are 32-bit integers
-MAX_TARGETS_TEXT: Final = 1000  # the length of site_ranges.targets
+MAX_INTERVAL_S: Final = 31 * 24 * 3600  # a month; also keeps values inside a database integer
+MAX_TARGETS_TEXT: Final = 64 * 101  # 64 targets of up to 100 characters, space-separated
 
 
 class _Control(BaseModel):
@@ -50,9 +50,10 @@ def _unprintable(c: str) -> bool:
 class RangeConfig(_Control):
     """An address range to sweep: addresses, CIDRs or ranges as ``printscout scan`` takes."""
 
-    targets: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
-        min_length=1, max_length=64
-    )
+    # Printable ASCII without spaces: stored space-separated, and NUL breaks PostgreSQL.
+    targets: list[
+        Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[!-~]+$")]
+    ] = Field(min_length=1, max_length=64)
     port: int = Field(default=161, ge=1, le=65535)
     credentials: RangeCredentials = Field(default_factory=RangeCredentials)
 
@@ -110,6 +111,14 @@ class CheckinReport(_Control):
     outbox_full: bool = False
     dropped_readings: int = 0
     last_upload_at: str | None = None
+
+
+class CollectorEvent(_Control):
+    """``POST /api/v1/collector/events``: something the collector reports on its own (e.g. a
+    refused update, with ``ReleaseError.report()`` as the detail)."""
+
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z_]+$")]
+    detail: dict[str, str | int | float | bool | None] = Field(default_factory=dict, max_length=32)
 
 
 class CommandResult(_Control):

@@ -16,7 +16,7 @@ from printscout.server.alerts import routes as alert_routes
 from printscout.server.alerts import setup as alert_setup
 from printscout.server.auth import ApiKeyAuthenticator, CollectorAuthenticator
 from printscout.server.collectors import routes as collector_routes
-from printscout.server.collectors.service import CollectorService
+from printscout.server.collectors.service import CollectorService, certificate_store
 from printscout.server.ingest import routes as ingest_routes
 from printscout.server.ingest.service import IngestLimits, IngestService
 from printscout.server.reports import routes as report_routes
@@ -70,6 +70,7 @@ def create_app(
     app.include_router(releases.router)
     app.include_router(bundles.router)
     app.state.collectors = CollectorService(db, settings)
+    app.state.collector_certificates = certificate_store(db)
     app.include_router(collector_routes.router)
     mount_console(app, settings, db)
     return app

@@ -166,9 +166,11 @@ def bundle_ingest(db: Database, settings: ServerSettings) -> IngestService:
 
 
 def import_bundle_file(
-    settings: ServerSettings, path: Path, certificate_for: CertificateLookup
+    settings: ServerSettings, path: Path, certificate_for: CertificateLookup | None = None
 ) -> ImportReport:
-    """``printscout server import-bundle``: import one file into the configured database."""
+    """``printscout server import-bundle``: import one file into the configured database,
+    checked against the certificate the server issued the collector unless one is given."""
+    from printscout.server.collectors.service import certificate_store
     from printscout.storage import schema
 
     db = Database(settings.database_config())
@@ -176,7 +178,8 @@ def import_bundle_file(
         schema.require_current(db)
         return import_bundle(
             path.read_bytes(), db=db, ingest=bundle_ingest(db, settings),
-            private_key=bundle_private_key(settings.data_dir), certificate_for=certificate_for,
+            private_key=bundle_private_key(settings.data_dir),
+            certificate_for=certificate_for or certificate_store(db),
             batch_days=settings.retention.batch_days,
             clock_skew=timedelta(seconds=settings.ingest.clock_skew_s),
         )  # fmt: skip

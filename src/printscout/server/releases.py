@@ -8,11 +8,15 @@ volume or each get the same files by ``printscout server publish-release``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import json
 import os
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import APIRouter, HTTPException, Request, Response, status
@@ -72,6 +76,23 @@ def publish_release(
     _write_atomically(store / wheel.name, data)
     _write_atomically(store / CURRENT, sign_manifest(manifest, signing_key))
     return manifest
+
+
+def release_offer(data_dir: Path) -> dict[str, Any] | None:
+    """What a check-in tells collectors about the current release (None: none published).
+
+    The version is read unverified, as a hint: collectors verify the signed manifest itself
+    before acting on it. The digest changes with every publication, tampered or not, so a
+    collector that refused one manifest tries again only when another is published.
+    """
+    try:
+        document = (release_dir(data_dir) / CURRENT).read_bytes()
+    except FileNotFoundError:
+        return None
+    version: str | None = None
+    with suppress(ValueError, TypeError, KeyError, binascii.Error):
+        version = str(json.loads(base64.b64decode(json.loads(document)["manifest"]))["version"])
+    return {"version": version, "manifest_sha256": hashlib.sha256(document).hexdigest()}
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -47,6 +47,8 @@ class CollectorCertificate(Base):
     not_after: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # Kept so offline bundles (signed with the collector's key) can be verified later.
+    pem: Mapped[str | None] = mapped_column(Text)
 
 
 class SiteSchedule(Base):
@@ -71,7 +73,7 @@ class SiteRange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
-    targets: Mapped[str] = mapped_column(String(1000))
+    targets: Mapped[str] = mapped_column(Text)  # up to 64 targets of 100 characters
     port: Mapped[int] = mapped_column(default=161)
     credentials: Mapped[str] = mapped_column(Text)  # Fernet token of a JSON document
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -91,6 +93,20 @@ class CollectorCommand(Base):
     delivered_at: Mapped[datetime | None]
     done_at: Mapped[datetime | None]
     result: Mapped[dict[str, Any] | None] = mapped_column(Json)
+
+
+class CollectorEvent(Base):
+    """Something a collector reported outside a command, e.g. a refused update."""
+
+    __tablename__ = "collector_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collector_id: Mapped[int] = mapped_column(
+        ForeignKey("collectors.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(Json)
 
 
 class CollectorCheckin(Base):
@@ -149,7 +165,12 @@ def redeem_token(session: Session, secret: str, name: str) -> Collector:
 
 
 def add_certificate(
-    session: Session, collector_id: int, serial: int, fingerprint: str, not_after: datetime
+    session: Session,
+    collector_id: int,
+    serial: int,
+    fingerprint: str,
+    not_after: datetime,
+    pem: str | None = None,
 ) -> None:
     """Record a certificate issued to a collector."""
     session.add(
@@ -158,9 +179,34 @@ def add_certificate(
             serial=format(serial, "x"),
             fingerprint=fingerprint,
             not_after=not_after,
+            pem=pem,
         )
     )
     session.flush()
+
+
+def newest_certificate_pem(connection: Connection, public_id: UUID) -> str | None:
+    """The PEM of the newest non-revoked certificate of an active collector, or None.
+
+    Expired certificates still count: a bundle signed before expiry stays verifiable.
+    """
+    return connection.execute(
+        select(CollectorCertificate.pem)
+        .join(Collector, Collector.id == CollectorCertificate.collector_id)
+        .where(
+            Collector.public_id == public_id,
+            Collector.revoked_at.is_(None),
+            CollectorCertificate.revoked_at.is_(None),
+            CollectorCertificate.pem.is_not(None),
+        )
+        .order_by(CollectorCertificate.created_at.desc(), CollectorCertificate.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def add_event(session: Session, collector_id: int, kind: str, detail: dict[str, Any]) -> None:
+    """Record something a collector reported."""
+    session.add(CollectorEvent(collector_id=collector_id, at=utcnow(), kind=kind, detail=detail))
 
 
 def collector_by_fingerprint(connection: Connection, fingerprint: str) -> CollectorRecord | None:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from printscout.domain.control import (
     CheckinReport,
     CollectorConfig,
+    CollectorEvent,
     CommandKind,
     CommandResult,
     EnrolRequest,
@@ -80,7 +81,7 @@ async def renew_certificate(
 
 @router.post("/api/v1/collector/commands/{command_id}/done", status_code=204)
 async def command_done(
-    request: Request, collector: CurrentCollector, command_id: int, result: CommandResult
+    request: Request, collector: CurrentCollector, command_id: ItemId, result: CommandResult
 ) -> None:
     """A collector finished a command."""
     service = _service(request)
@@ -88,6 +89,15 @@ async def command_done(
         await anyio.to_thread.run_sync(lambda: service.finish(collector, command_id, result))
     except NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+
+
+@router.post("/api/v1/collector/events", status_code=204)
+async def collector_event(
+    request: Request, collector: CurrentCollector, event: CollectorEvent
+) -> None:
+    """A collector reports something on its own (a refused update, say)."""
+    service = _service(request)
+    await anyio.to_thread.run_sync(lambda: service.record_event(collector, event))
 
 
 class TokenAnswer(BaseModel):

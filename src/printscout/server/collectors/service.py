@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from cryptography import x509
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 from printscout.domain.control import (
     CheckinReport,
     CollectorConfig,
+    CollectorEvent,
     Command,
     CommandResult,
     EnrolResponse,
@@ -29,6 +32,7 @@ from printscout.domain.control import (
 )
 from printscout.server.collectors.ca import CertificateAuthority, load_or_create
 from printscout.server.errors import ConfigError, EnrolmentRefused
+from printscout.server.releases import release_offer
 from printscout.server.settings import CollectorServiceSettings, ServerSettings, secret_key
 from printscout.storage.accounts import Collector, CollectorRecord, Customer, Scope, Site
 from printscout.storage.base import utcnow
@@ -39,7 +43,9 @@ from printscout.storage.collectors import (
     SiteSchedule,
     add_certificate,
     add_enrolment_token,
+    add_event,
     finish_command,
+    newest_certificate_pem,
     record_checkin,
     redeem_token,
     revoke_certificates,
@@ -136,8 +142,9 @@ class CollectorService:
                     csr_pem, collector.public_id, site.name if site else "", self._days()
                 )
                 add_certificate(
-                    session, collector.id, issued.serial, issued.fingerprint, issued.not_after
-                )
+                    session, collector.id, issued.serial, issued.fingerprint, issued.not_after,
+                    issued.pem.decode(),
+                )  # fmt: skip
                 site_id, public_id = collector.site_id, collector.public_id
         except NotFound as exc:
             raise EnrolmentRefused(str(exc)) from exc
@@ -160,8 +167,9 @@ class CollectorService:
                 csr_pem, collector.public_id, site.name if site else "", self._days()
             )
             add_certificate(
-                session, collector.id, issued.serial, issued.fingerprint, issued.not_after
-            )
+                session, collector.id, issued.serial, issued.fingerprint, issued.not_after,
+                issued.pem.decode(),
+            )  # fmt: skip
         return RenewResponse(certificate=issued.pem.decode())
 
     def revoke(self, public_id: UUID) -> None:
@@ -188,7 +196,13 @@ class CollectorService:
             ),
             ranges=ranges,
             commands=[Command(id=c.id, kind=c.kind) for c in commands],  # type: ignore[arg-type]
+            release=release_offer(self._server.data_dir),
         )
+
+    def record_event(self, collector: CollectorRecord, event: CollectorEvent) -> None:
+        """Keep what a collector reported (a refused update, say) for the admins."""
+        with self._db.writer() as session:
+            add_event(session, collector.id, event.kind, event.detail)
 
     def _range(self, row: SiteRange) -> RangeConfig:
         try:
@@ -292,6 +306,22 @@ class CollectorService:
             for c, site, checkin in rows
             if customers is None or site.customer_id in customers
         ]  # fmt: skip
+
+
+def certificate_store(db: Database) -> Callable[[str], x509.Certificate | None]:
+    """The ``CertificateStore`` offline bundles are verified with: the newest certificate not
+    revoked of an active collector, by its public id."""
+
+    def certificate(collector: str) -> x509.Certificate | None:
+        try:
+            public_id = UUID(collector)
+        except ValueError:
+            return None
+        with db.lookup() as connection:
+            pem = newest_certificate_pem(connection, public_id)
+        return None if pem is None else x509.load_pem_x509_certificate(pem.encode())
+
+    return certificate
 
 
 def _collector(session: Session, public_id: UUID) -> Collector:

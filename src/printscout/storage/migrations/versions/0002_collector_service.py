@@ -18,6 +18,7 @@ depends_on = None
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 TABLES = (
+    "collector_events",
     "collector_checkins",
     "collector_commands",
     "site_ranges",
@@ -57,6 +58,7 @@ def upgrade() -> None:
         _time("not_after"),
         _time("created_at"),
         _time("revoked_at", nullable=True),
+        sa.Column("pem", sa.Text(), nullable=True),
     )
     op.create_index(
         op.f("ix_collector_certificates_collector_id"), "collector_certificates", ["collector_id"]
@@ -79,7 +81,7 @@ def _schedules() -> None:
         "site_ranges",
         sa.Column("id", sa.Integer(), primary_key=True),
         _fk("site_id", "sites.id", nullable=False),
-        sa.Column("targets", sa.String(1000), nullable=False),
+        sa.Column("targets", sa.Text(), nullable=False),
         sa.Column("port", sa.Integer(), nullable=False),
         sa.Column("credentials", sa.Text(), nullable=False),
         _time("created_at"),
@@ -107,6 +109,15 @@ def _commands() -> None:
         _time("at"),
         sa.Column("report", JSON, nullable=False),
     )
+    op.create_table(
+        "collector_events",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        _fk("collector_id", "collectors.id", nullable=False),
+        _time("at"),
+        sa.Column("kind", sa.String(64), nullable=False),
+        sa.Column("detail", JSON, nullable=False),
+    )
+    op.create_index(op.f("ix_collector_events_collector_id"), "collector_events", ["collector_id"])
 
 
 def downgrade() -> None:
