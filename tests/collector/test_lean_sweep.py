@@ -23,9 +23,9 @@ PORT = 18115
 KNOCK_BYTES = 36  # GETNEXT 1.3, community "public", 4-octet request id
 
 ARP = """IP address       HW type     Flags       HW address            Mask     Device
-192.168.1.1      0x1         0x2         52:54:00:12:34:56     *        eth0
-192.168.1.7      0x1         0x0         00:00:00:00:00:00     *        eth0
-192.168.1.9      0x1         0x6         52:54:00:aa:bb:cc     *        eth0
+198.51.100.1      0x1         0x2         52:54:00:12:34:56     *        eth0
+198.51.100.7      0x1         0x0         00:00:00:00:00:00     *        eth0
+198.51.100.9      0x1         0x6         52:54:00:aa:bb:cc     *        eth0
 """
 
 
@@ -57,10 +57,10 @@ def test_it_brings_the_same_identity_scalars_as_the_plain_probe() -> None:
 
 
 def test_it_reads_only_resolved_entries_of_the_arp_table(tmp_path: Path) -> None:
-    assert parse_arp_table(ARP) == {"192.168.1.1", "192.168.1.9"}
+    assert parse_arp_table(ARP) == {"198.51.100.1", "198.51.100.9"}
     table = tmp_path / "arp"
     table.write_text(ARP)
-    assert kernel_neighbours(table) == {"192.168.1.1", "192.168.1.9"}
+    assert kernel_neighbours(table) == {"198.51.100.1", "198.51.100.9"}
     assert kernel_neighbours(tmp_path / "missing") == frozenset()
 
 
