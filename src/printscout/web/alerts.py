@@ -52,16 +52,15 @@ def alerts_page(request: Request, login: SignedIn, shared: Shared) -> Response:
     state = args.get("state", "open")
     state = state if state in STATES else "open"
     severity = args.get("severity", "")
+    severity = severity if severity in SEVERITIES else ""
     customer_id, site_id = _bounded(args.get("customer")), _bounded(args.get("site"))
     with shared.db.reader() as session:
         rows = queries.list_alerts(
             session, login.scope, state=state,  # type: ignore[arg-type]
-            customer_id=customer_id, site_id=site_id, limit=PAGE,
+            customer_id=customer_id, site_id=site_id, severity=severity or None, limit=PAGE,
         )  # fmt: skip
         choices = dashboard.choices(session, login.scope)
         devices = _device_names(session, {a.device_id for a in rows if a.device_id})
-    if severity in SEVERITIES:
-        rows = [a for a in rows if a.severity == severity]
     return render(
         request, login, "alerts/alerts.html", rows=rows, choices=choices, state=state,
         severity=severity, customer_id=customer_id, site_id=site_id, states=STATES,

@@ -52,6 +52,13 @@ async def test_it_lists_alerts_in_scope_with_filters(
         assert [a["message"] for a in beta] == ["beta-01 silent"]
         closed = await client.get(ALERTS, params={"state": "closed"}, headers=as_user(p.admin))
         assert closed.json() == []
+        severities = {a["severity"] for a in every}
+        other = next(s for s in ("info", "warning", "critical") if s not in severities)
+        none = await client.get(ALERTS, params={"severity": other}, headers=as_user(p.admin))
+        assert none.json() == []
+        same = {"severity": every[0]["severity"]}
+        found = (await client.get(ALERTS, params=same, headers=as_user(p.admin))).json()
+        assert len(found) == sum(a["severity"] == same["severity"] for a in every)
 
 
 async def test_it_acknowledges_and_closes_with_history_and_delivery_log(

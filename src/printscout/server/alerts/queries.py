@@ -43,6 +43,7 @@ def list_alerts(
     site_id: int | None = None,
     device_id: int | None = None,
     kind: str | None = None,
+    severity: str | None = None,
     limit: int = 200,
 ) -> list[AlertRecord]:
     """Alerts the scope sees, newest first, filtered as asked."""
@@ -58,6 +59,7 @@ def list_alerts(
         (AlertRecord.site_id, site_id),
         (AlertRecord.device_id, device_id),
         (AlertRecord.kind, kind),
+        (AlertRecord.severity, severity),
     ):
         if value is not None:
             query = query.where(column == value)

@@ -24,6 +24,7 @@ from printscout.server.alerts.schemas import (
     RuleIn,
     RuleOut,
     RulePatch,
+    Severity,
 )
 from printscout.server.alerts.service import AlertService
 from printscout.server.alerts.supplies import (
@@ -140,12 +141,13 @@ async def list_alerts(
     site_id: FilterId = None,
     device_id: FilterId = None,
     kind: Text | None = None,
+    severity: Severity | None = None,
     limit: int = Query(default=200, ge=1, le=1000),
 ) -> list[AlertOut]:
     """Alerts the caller sees, newest first."""
     filters: dict[str, Any] = {
         "state": state, "customer_id": customer_id, "site_id": site_id,
-        "device_id": device_id, "kind": kind, "limit": limit,
+        "device_id": device_id, "kind": kind, "severity": severity, "limit": limit,
     }  # fmt: skip
     rows = await _read(request, lambda s: queries.list_alerts(s, scope, **filters))
     return [AlertOut.model_validate(r) for r in rows]
