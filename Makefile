@@ -6,7 +6,7 @@ STAMP := $(VENV)/.stamp
 DEBIAN_PACKAGES := snmp snmpd onesixtyone cups-ipp-utils fonts-dejavu-core fonts-droid-fallback \
 	chromium
 
-.PHONY: test demo bench lint typecheck check system-deps clean assets
+.PHONY: test demo bench soak lint typecheck check system-deps clean assets
 
 $(STAMP): requirements/dev.txt requirements/runtime.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -52,6 +52,11 @@ bench: $(STAMP) $(ASSETS) system-deps
 	$(BIN)/python -m bench.console --out bench/console.json
 	$(BIN)/python -m bench.api --out bench/api.json
 	$(BIN)/python -m bench.reports --out bench/reports.json
+
+# Long runs (issue 8): a million fuzz inputs per decoder, and the collector at 1k/5k/10k printers.
+soak: $(STAMP) $(ASSETS) system-deps
+	$(BIN)/python -m bench.fuzz --out bench/fuzz.json
+	$(BIN)/python -m bench.load --out bench/load.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info node_modules $(VENDOR)
