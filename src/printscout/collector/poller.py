@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +29,30 @@ from printscout.protocols.snmp.walk import Walker
 
 log = logging.getLogger("printscout.collector")
 MAX_PARALLEL_READS = 64
+
+
+@dataclass(frozen=True, slots=True)
+class CycleStats:
+    """One discovery or poll cycle: devices tried, readings made, time and SNMP bytes."""
+
+    kind: str  # "discovery" or "poll"
+    devices: int
+    read: int
+    seconds: float
+    sent_bytes: int
+    received_bytes: int
+
+    @property
+    def failed(self) -> int:
+        """Devices that gave no reading this cycle."""
+        return self.devices - self.read
+
+    def describe(self) -> str:
+        """One log line, stable enough for bench/load.py to parse."""
+        return (
+            f"{self.kind} cycle: {self.devices} devices, {self.read} read, {self.failed} failed, "
+            f"{self.seconds:.3f} s, SNMP {self.sent_bytes} B sent, {self.received_bytes} B received"
+        )
 
 
 def credentials_of(config: RangeConfig, timeout: float, retries: int) -> list[Target]:
@@ -54,10 +80,13 @@ class Poller:
         self._timeout, self._retries = timeout, retries
         self.targets: dict[str, Target] = {}
         self._limit = asyncio.Semaphore(MAX_PARALLEL_READS)
+        self.last_cycle: CycleStats | None = None
 
     async def discover(self, ranges: Sequence[RangeConfig]) -> list[Reading]:
         """Sweep every range; read each responder fully."""
+        started = self._started()
         readings: list[Reading] = []
+        devices = 0
         for config in ranges:
             try:
                 addresses = list(expand(parse_targets(config.targets)))
@@ -71,12 +100,31 @@ class Poller:
                 self.targets[found.target.host] = found.target
                 reads.append(asyncio.ensure_future(self._read(found.target, found.scalars)))
             readings += [r for r in await asyncio.gather(*reads) if r is not None]
+            devices += len(reads)
+        self._finished("discovery", started, devices, len(readings))
         return readings
 
     async def poll(self) -> list[Reading]:
         """Read every known device (the reader decides what is static and what changes)."""
+        started = self._started()
         reads = [self._read(t) for t in list(self.targets.values())]
-        return [r for r in await asyncio.gather(*reads) if r is not None]
+        readings = [r for r in await asyncio.gather(*reads) if r is not None]
+        self._finished("poll", started, len(reads), len(readings))
+        return readings
+
+    def _started(self) -> tuple[float, int, int]:
+        traffic = self._engine.traffic
+        return time.monotonic(), traffic.sent_bytes, traffic.received_bytes
+
+    def _finished(
+        self, kind: str, started: tuple[float, int, int], devices: int, read: int
+    ) -> None:
+        at, sent, received = started
+        traffic = self._engine.traffic
+        self.last_cycle = CycleStats(
+            kind, devices, read, time.monotonic() - at,
+            traffic.sent_bytes - sent, traffic.received_bytes - received,
+        )  # fmt: skip
 
     async def _read(self, target: Target, known: Any = None) -> Reading | None:
         async with self._limit:

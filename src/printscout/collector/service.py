@@ -183,6 +183,9 @@ class CollectorAgent:
                 next_identity = now + schedule.identity_every_s if identity else next_identity
                 next_poll = now + schedule.poll_every_s
             self._devices = len(poller.targets)
+            if poller.last_cycle is not None:
+                log.info(poller.last_cycle.describe(), extra={"failed": poller.last_cycle.failed})
+                poller.last_cycle = None
             wait = min(next_discover, next_poll) - time.monotonic()
             await self._sleep(max(wait, 0.0), self._discover_now, self._poll_now)
 
