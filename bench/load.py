@@ -243,11 +243,33 @@ def table(result: Json) -> str:
             f"| {s['collector_core_percent']} | {s['collector_peak_rss_mb']} "
             f"| {s['servers_cpu_s_per_cycle']} | {' + '.join(map(str, s['servers_peak_rss_mb']))} "
             f"| {s['snmp_bytes_per_cycle']:,} | {s['http_bytes_per_cycle']:,} "
-            f"| {s['stored_per_s'] or '–'} | {lag['p50']} / {lag['p99']} / {lag['max']} "
+            f"| {s['stored_per_s'] or 0:,} | {lag['p50']} / {lag['p99']} / {lag['max']} "
             f"| {s['failed_polls']} | {s['lost']} | {s['doubled']} "
             f"| {size['load_average_start'][0]} |"
         )
-    return "\n".join(lines)
+    return "\n".join([*lines, "", *_first_cycles(result)])
+
+
+def _first_cycles(result: Json) -> list[str]:
+    """Discovery (sweep plus first full read of every printer) and where the requests went."""
+    lines = [
+        "| printers | discovery s | collector CPU s (start-up included) | SNMP bytes | first upload stored / s "
+        "| lag p50 / max ms | ingest requests per server process | TCP connections per process |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for size in result["sizes"]:
+        d = size["discovery"]
+        stored = d["stored"] or {"stored_per_s": 0, "lag_ms": {"p50": None, "max": None}}
+        ingest = [r.get("POST /api/v1/ingest", 0) for r in size["server_requests"]]
+        lines.append(
+            f"| {size['printers']:,} | {d['duration_s']} | {d['collector_cpu_s']} "
+            f"| {d['snmp_bytes_sent'] + d['snmp_bytes_received']:,} "
+            f"| {stored['stored_per_s'] or 0:,} "
+            f"| {stored['lag_ms']['p50']} / {stored['lag_ms']['max']} "
+            f"| {' + '.join(map(str, ingest))} "
+            f"| {' + '.join(str(f['connections']) for f in size['forwarder'])} |"
+        )
+    return lines
 
 
 def write_docs(result: Json, path: Path) -> None:
@@ -276,7 +298,13 @@ def main(argv: list[str] | None = None) -> Json:
     parser.add_argument("--port", type=int, default=17000, help="forwarder; SNMP on the next")
     parser.add_argument("--drain", type=float, default=120.0,
                         help="seconds to wait for the last cycle's readings to arrive")  # fmt: skip
+    parser.add_argument("--render", action="store_true",
+                        help="only rewrite the docs table from the --out JSON")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.render:
+        rendered: Json = json.loads(args.out.read_text())
+        write_docs(rendered, Path(args.docs))
+        return rendered
     result: Json = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine_facts(),
