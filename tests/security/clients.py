@@ -36,11 +36,11 @@ def open_console(db: Database, email: str) -> tuple[str, str]:
 def client(
     app: FastAPI, *, cookie: str | None = None, token: str | None = None
 ) -> httpx.AsyncClient:
-    """An HTTP client of ``app``, with a session cookie or an API token (or neither)."""
+    """An HTTP client of ``app``, with a session cookie or an API token (or neither); an
+    exception in the app comes back as the 500 a real server would send."""
     headers = {} if token is None else {"Authorization": f"Bearer {token}"}
-    http = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=BASE, headers=headers
-    )
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    http = httpx.AsyncClient(transport=transport, base_url=BASE, headers=headers)
     if cookie is not None:
         http.cookies.set(COOKIE, cookie)
     return http

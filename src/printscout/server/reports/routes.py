@@ -18,6 +18,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
+from printscout.server.api.common import MAX_ID
 from printscout.server.reports import service
 from printscout.server.reports.export import to_csv, to_xlsx
 from printscout.server.reports.pdf import FontMissing, PdfFonts, to_pdf
@@ -65,8 +66,8 @@ async def report(
     scope: CurrentScope,
     start: Annotated[date | None, _BLANK] = None,
     end: Annotated[date | None, _BLANK] = None,
-    customer_id: Annotated[int | None, _BLANK] = None,
-    site_id: Annotated[int | None, _BLANK] = None,
+    customer_id: Annotated[int | None, _BLANK, Query(ge=1, le=MAX_ID)] = None,
+    site_id: Annotated[int | None, _BLANK, Query(ge=1, le=MAX_ID)] = None,
     silent_hours: Annotated[int, Query(ge=1, le=24 * 400)] = 24,
 ) -> Response:
     """One report for the caller's scope, optionally of one customer or site."""
