@@ -14,8 +14,8 @@ from printscout.server.app import create_app
 from printscout.server.settings import ServerSettings
 from printscout.storage import schema
 from printscout.storage.session import Database, DatabaseConfig, sqlite_url
-from tests.server.conftest import SECRET
 from tests.security.world import World, build_world
+from tests.server.conftest import SECRET
 from tests.storage.databases import BACKENDS, empty_database, pg_url
 
 __all__ = ["pg_url"]

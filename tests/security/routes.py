@@ -98,10 +98,11 @@ def app_routes(app: FastAPI) -> list[Route]:
         names = _names(dependant)
         guard = next((g for name, g in GUARDS.items() if name in names), None)
         query = tuple(p.name for p in dependant.query_params)
-        for method in sorted(context.methods - {"HEAD"}):
-            route = Route(method, context.path, guard, query, not original.include_in_schema)
+        path = str(context.path)
+        for method in sorted((context.methods or set()) - {"HEAD"}):
+            route = Route(method, path, guard, query, not original.include_in_schema)
             if guard is None and route.name in PUBLIC_ROUTES:
-                route = Route(method, context.path, Guard.PUBLIC, query, route.console)
+                route = Route(method, path, Guard.PUBLIC, query, route.console)
             found.append(route)
     return found
 

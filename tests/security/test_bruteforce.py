@@ -46,13 +46,14 @@ async def test_it_answers_unknown_emails_exactly_like_known_ones(
     known = await attempts(shared_app, "127.93.1.1", world.emails["gina"], FREE_FAILURES + 1)
     codes = [code for code, _ in known]
     assert codes == [401] * (FREE_FAILURES - 1) + [429, 429]  # the known account locks
-    strangers = ("ghost@dealer.test", "x" * 400 + "@dealer.test", "nul\x00@dealer.test",
-                 "ünï¢ødé@dealer.test", "' OR '1'='1")  # fmt: skip
+    # Odd ones too: too long for the column, and NUL, which PostgreSQL refuses to store.
+    strangers = ("ghost@dealer.test", "x" * 400 + "@dealer.test", "nul\x00@dealer.test")
     for n, email in enumerate(strangers, start=2):
         unknown = await attempts(shared_app, f"127.93.1.{n}", email, FREE_FAILURES + 1)
         assert unknown == known, email  # same statuses, same pages, same lockout
 
 
+@pytest.mark.parametrize("shared_db", ["sqlite"], indirect=True)
 async def test_it_stops_password_spraying_from_one_client(
     shared_app: FastAPI, world: World
 ) -> None:
@@ -89,7 +90,7 @@ async def test_it_answers_every_guessed_api_token_alike(
     ) as http:
         for guess in guesses:
             answer = await http.get(
-                "/api/v1/devices", headers={"Authorization": f"Bearer {guess}".encode()}
+                "/api/v1/devices", headers={b"Authorization": f"Bearer {guess}".encode()}
             )
             answers.add((answer.status_code, answer.text, answer.headers.get("www-authenticate")))
             assert guess[4:] == "" or guess[4:] not in answer.text

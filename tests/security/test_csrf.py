@@ -13,7 +13,11 @@ from tests.security.clients import changed, client, fingerprint, open_console
 from tests.security.routes import Route, guarded
 from tests.security.world import World
 
-pytestmark = pytest.mark.anyio
+# Independent of the database: SQLite only (the PostgreSQL half would only cost time).
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.parametrize("shared_db", ["sqlite"], indirect=True),
+]
 
 
 def cookie_writes(app: FastAPI) -> list[Route]:

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from markupsafe import escape
 from sqlalchemy import select
 
-from printscout.domain.reading import Alert, Identity, Status, Tray
+from printscout.domain.reading import Alert, Identity, Reading, Status, Tray
 from printscout.domain.wire import batch_to_wire
 from printscout.storage.fleet import Device
 from printscout.storage.session import Database
@@ -26,7 +26,11 @@ from tests.security.clients import client, open_console
 from tests.security.world import World
 from tests.storage.fleet_samples import batch, observed, reading, toner
 
-pytestmark = pytest.mark.anyio
+# Independent of the database: SQLite only (the PostgreSQL half would only cost time).
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.parametrize("shared_db", ["sqlite"], indirect=True),
+]
 
 # One payload per printer-supplied field, each unique so a leak names its field.
 MARKUP: Final = {
@@ -56,7 +60,7 @@ FORMULAS: Final = {
 }
 
 
-def hostile_reading(n: int, fields: dict[str, str], address: str) -> object:
+def hostile_reading(n: int, fields: dict[str, str], address: str) -> Reading:
     """A printer reading with ``fields`` put in every string the collector forwards."""
     base = reading(n, address=address)
     identity = Identity(
@@ -75,9 +79,11 @@ def hostile_reading(n: int, fields: dict[str, str], address: str) -> object:
     return replace(base, identity=identity, supplies=tuple(supplies), status=status, trays=trays)
 
 
-async def ingest(app: FastAPI, world: World, at: datetime, readings: list[object]) -> None:
+async def ingest(app: FastAPI, world: World, at: datetime, readings: list[Reading]) -> None:
     """Upload the readings as the HQ collector does."""
-    document = batch_to_wire(batch(str(world.a.ids["public_id"]), [observed(at, r) for r in readings]))  # type: ignore[arg-type]
+    document = batch_to_wire(
+        batch(str(world.a.ids["public_id"]), [observed(at, r) for r in readings])
+    )
     async with client(app, token=world.collector_keys["hq"]) as http:
         answer = await http.post("/api/v1/ingest", json=document)
     assert answer.status_code == 200, answer.text
@@ -105,7 +111,9 @@ def injected(html: str) -> list[str]:
         names = dict(attrs)
         if tag == "script" and not (names.get("src") or "").startswith("/static/"):
             found.append(f"<script {attrs}>")
-        if tag in ("iframe", "svg", "marquee", "style") or (tag == "img" and names.get("src") == "x"):
+        if tag in ("iframe", "svg", "marquee", "style") or (
+            tag == "img" and names.get("src") == "x"
+        ):
             found.append(f"<{tag} {attrs}>")
         found += [f"<{tag} {n}=…>" for n, _ in attrs if n.startswith("on")]
         found += [
@@ -121,8 +129,12 @@ def injected(html: str) -> list[str]:
 async def hostile(shared_app: FastAPI, shared_db: Database, world: World) -> dict[str, int]:
     """The two hostile printers, read in now (markup) and three hours ago (formulas)."""
     now = datetime.now(UTC).replace(microsecond=0)
-    await ingest(shared_app, world, now - timedelta(hours=3), [hostile_reading(900, FORMULAS, "10.9.0.2")])
-    await ingest(shared_app, world, now - timedelta(minutes=1), [hostile_reading(901, MARKUP, "10.9.0.1")])
+    await ingest(
+        shared_app, world, now - timedelta(hours=3), [hostile_reading(900, FORMULAS, "10.9.0.2")]
+    )
+    await ingest(
+        shared_app, world, now - timedelta(minutes=1), [hostile_reading(901, MARKUP, "10.9.0.1")]
+    )
     with shared_db.reader() as session:
         ids = dict(session.execute(select(Device.address, Device.id)).all())
     return {"markup": ids["10.9.0.1"], "formulas": ids["10.9.0.2"]}
@@ -135,7 +147,13 @@ async def test_it_shows_printer_strings_only_escaped_on_every_page(
     device = hostile["markup"]
     async with client(shared_app, cookie=cookie) as http:
         alerts = (await http.get("/alerts")).text
-        alert_ids = sorted({int(a.split('"')[0]) for a in alerts.split('href="/alerts/')[1:] if a.split('"')[0].isdigit()})
+        alert_ids = sorted(
+            {
+                int(a.split('"')[0])
+                for a in alerts.split('href="/alerts/')[1:]
+                if a.split('"')[0].isdigit()
+            }
+        )
         paths = [
             "/", "/?q=SER", f"/devices/{device}", "/alerts", "/alerts?state=all",
             *(f"/alerts/{a}" for a in alert_ids),
@@ -190,7 +208,11 @@ async def test_it_keeps_formulas_as_text_in_csv_and_xlsx_reports(
             assert answer.status_code == 200, answer.text
             cells = csv_cells(answer.content)
             assert not [c for c in cells if c.startswith(formula_start)], kind
-            seen |= {f for f, p in FORMULAS.items() if "'" + p.lstrip("\t\r") in cells or "'" + p in cells}
+            seen |= {
+                f
+                for f, p in FORMULAS.items()
+                if "'" + p.lstrip("\t\r") in cells or "'" + p in cells
+            }
             book = await http.get(f"/reports/{kind}.xlsx", params=params)
             assert book.status_code == 200
             _, sheet = xlsx_cells(book.content)

@@ -28,7 +28,7 @@ PAYLOADS: Final = (
     "%",
     "' UNION SELECT email, password_hash, 1, 1 FROM users--",
     "1' AND pg_sleep(0)::text='",
-    "\" OR \"\"=\"",
+    '" OR ""="',
     "a\x00b",
     "\u202e' OR 1=1 --\u0000",
     "-1",

@@ -13,19 +13,8 @@ from printscout.server.settings import ServerSettings
 from printscout.storage.session import Database, DatabaseConfig, sqlite_url
 from tests.security.bodies import FORMS, JSON
 from tests.security.routes import UNSAFE, Guard, app_routes, guarded
-from tests.security.world import Side
+from tests.security.world import ID_NAMES
 from tests.server.conftest import SECRET
-
-# The id names every side of the world fills in (tests/security/world.py).
-SIDE_KEYS = set(
-    Side(
-        dict.fromkeys(
-            ("device_id", "site_id", "customer_id", "alert_id", "public_id", "range_id",
-             "rule_id", "user_id", "channel_id", "kind", "fmt"),
-            0,
-        )
-    ).ids
-)  # fmt: skip
 
 
 def test_it_classifies_every_route(tmp_path: Path) -> None:
@@ -33,9 +22,11 @@ def test_it_classifies_every_route(tmp_path: Path) -> None:
     app = create_app(settings, database=Database(DatabaseConfig(sqlite_url(tmp_path))))
     routes = app_routes(app)
     unclassified = [r.name for r in routes if r.guard is None]
-    assert not unclassified, f"routes without a known guard or a PUBLIC_ROUTES entry: {unclassified}"
+    assert not unclassified, (
+        f"routes without a known guard or a PUBLIC_ROUTES entry: {unclassified}"
+    )
     reachable = guarded(app)
-    unknown = {p for r in reachable for p in r.params} - SIDE_KEYS
+    unknown = {p for r in reachable for p in r.params} - set(ID_NAMES)
     assert not unknown, f"path parameters the world has no ids for: {unknown}"
     writes = {r.name for r in reachable if r.method in UNSAFE}
     missing = writes - set(FORMS) - set(JSON)

@@ -11,7 +11,6 @@ from typing import Final
 import httpx
 import pytest
 from fastapi import FastAPI
-
 from sqlalchemy import select
 
 from printscout.storage.accounts import Role, User
@@ -21,7 +20,11 @@ from tests.security.clients import changed, client, fingerprint, open_console
 from tests.security.routes import Guard, Route, guarded
 from tests.security.world import B_MARKERS, PERSONAS, Side, World
 
-pytestmark = pytest.mark.anyio
+# Independent of the database: SQLite only (the PostgreSQL half would only cost time).
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.parametrize("shared_db", ["sqlite"], indirect=True),
+]
 
 # Path parameters naming an object of one customer (channels and report kinds belong to none).
 CUSTOMER_OBJECTS: Final = frozenset(
@@ -83,9 +86,7 @@ def cases(app: FastAPI) -> list[Case]:
     ]
 
 
-async def call(
-    http: httpx.AsyncClient, case: Case, side: Side, csrf: str
-) -> httpx.Response:
+async def call(http: httpx.AsyncClient, case: Case, side: Side, csrf: str) -> httpx.Response:
     """The request of ``case`` (console forms carry the persona's own CSRF token)."""
     route = case.route
     args = request_args(route, side, csrf if route.console else None) if route.unsafe else {}
@@ -117,8 +118,10 @@ async def test_it_holds_roles_and_scope_on_every_route(
                 code, label = answer.status_code, f"{case.route.name} {persona} on {case.side}"
                 if case.expect == "refused-role" and code != 403:
                     problems.append(f"{label}: {code}, expected 403")
-                elif case.expect == "refused-scope" and code not in (403, 404) and not (
-                    code == 422 and case.route.name in REFUSED_AS_422
+                elif (
+                    case.expect == "refused-scope"
+                    and code not in (403, 404)
+                    and not (code == 422 and case.route.name in REFUSED_AS_422)
                 ):
                     problems.append(f"{label}: {code}, expected 403 or 404")
                 elif case.expect == "allowed" and code != 200:

@@ -23,7 +23,6 @@ from printscout.server.collectors.service import CollectorService
 from printscout.server.settings import ServerSettings
 from printscout.storage.session import Database
 from tests.security.world import World
-
 from tests.support.collector_service import (
     CLI,
     ROOT,
@@ -138,7 +137,9 @@ def test_it_logs_no_secret_of_any_flow(server: ServerProcess, tmp_path: Path) ->
     logs.append((server.data_dir / "server.log").read_text())
     everything = "\n".join(logs)
     assert everything.count("DEBUG") + everything.count('"debug"') > 20  # really at DEBUG
-    leaks = [name for name, value in found.items() if any(e in everything for e in encodings(value))]
+    leaks = [
+        name for name, value in found.items() if any(e in everything for e in encodings(value))
+    ]
     assert leaks == [], f"secrets in the logs: {leaks}"
 
 
@@ -164,6 +165,7 @@ def run_collector(server: ServerProcess, folder: Path, token: str) -> list[str]:
     return [enrolled.stderr.decode(), *files]
 
 
+@pytest.mark.parametrize("shared_db", ["sqlite"], indirect=True)
 def test_it_makes_enrolment_tokens_the_enroll_command_takes_as_they_are(
     shared_db: Database, server_settings: ServerSettings, world: World
 ) -> None:

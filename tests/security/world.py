@@ -19,11 +19,10 @@ from printscout.storage.alerts import AlertRule
 from printscout.storage.api_tokens import create_token
 from printscout.storage.console import set_password_hash
 from printscout.storage.session import Database
-from printscout.web.passwords import hash_password
 from tests.server.alerts.alert_samples import add_channel, add_rule
 from tests.storage.databases import add_collector
 from tests.web.alert_seed import seed_alerts
-from tests.web.seed import PASSWORD, seed_fleet
+from tests.web.seed import password_hash, seed_fleet
 
 # Persona -> (role, customers: "A", "B" or None for every customer). The first three are
 # tests/web/seed.py's; adam and gina are added here.
@@ -35,6 +34,11 @@ PERSONAS: Final = {
     "gina": (Role.VIEWER, "B"),
 }
 # Names only customer B's objects carry: a scoped user of A must never see them.
+# The path parameters a side of the world has ids for.
+ID_NAMES: Final = (
+    "device_id", "site_id", "customer_id", "alert_id", "public_id", "range_id", "rule_id",
+    "user_id", "channel_id", "kind", "fmt",
+)  # fmt: skip
 B_MARKERS: Final = ("Globex", "SER00002", "plant-01", "gina@dealer.test")
 
 
@@ -82,11 +86,11 @@ def build_world(db: Database, settings: ServerSettings) -> World:
     customers = {"A": fleet.acme_id, "B": fleet.globex_id}
     with db.writer() as session:
         for name in ("adam", "gina"):
-            role, side = PERSONAS[name]
-            scope = None if side is None else frozenset({customers[side]})
+            role, letter = PERSONAS[name]
+            scope = None if letter is None else frozenset({customers[letter]})
             email = f"{name}@dealer.test"
             user = create_user(session, fleet.dealer_id, email, role, customer_ids=scope)
-            set_password_hash(session, user.id, hash_password(PASSWORD))
+            set_password_hash(session, user.id, password_hash())
             emails[name] = email
         users = {e: i for e, i in session.execute(select(User.email, User.id))}
         for name, email in emails.items():
@@ -95,22 +99,22 @@ def build_world(db: Database, settings: ServerSettings) -> World:
 
     def side(letter: str) -> Side:
         acme = letter == "A"
-        return Side(
-            {
-                "device_id": fleet.acme_device if acme else fleet.globex_device,
-                "site_id": fleet.acme_site_id if acme else fleet.globex_site_id,
-                "customer_id": fleet.acme_id if acme else fleet.globex_id,
-                "alert_id": acme_alert if acme else globex_alert,
-                "public_id": str((hq if acme else plant).public_id),
-                "range_id": ranges[fleet.acme_site_id if acme else fleet.globex_site_id],
-                "rule_id": rules[fleet.acme_id if acme else fleet.globex_id],
-                "user_id": users[emails["vera" if acme else "gina"]],
-                # Channels belong to the dealer, not to a customer: the same on both sides.
-                "channel_id": channel,
-                "kind": "billing",
-                "fmt": "csv",
-            }
-        )
+        ids: dict[str, int | str] = {
+            "device_id": fleet.acme_device if acme else fleet.globex_device,
+            "site_id": fleet.acme_site_id if acme else fleet.globex_site_id,
+            "customer_id": fleet.acme_id if acme else fleet.globex_id,
+            "alert_id": acme_alert if acme else globex_alert,
+            "public_id": str((hq if acme else plant).public_id),
+            "range_id": ranges[fleet.acme_site_id if acme else fleet.globex_site_id],
+            "rule_id": rules[fleet.acme_id if acme else fleet.globex_id],
+            "user_id": users[emails["vera" if acme else "gina"]],
+            # Channels belong to the dealer, not to a customer: the same on both sides.
+            "channel_id": channel,
+            "kind": "billing",
+            "fmt": "csv",
+        }
+        assert set(ids) == set(ID_NAMES)
+        return Side(ids)
 
     return World(
         side("A"), side("B"), fleet.dealer_id, emails, tokens, {"hq": hq_key, "plant": plant_key}

@@ -7,7 +7,6 @@ from typing import Any, Final
 
 import orjson
 from fastapi import APIRouter, HTTPException, Request, Response, status
-
 from sqlalchemy.orm import Session
 
 from printscout.server.alerts.supplies import forecasts_for_device
