@@ -57,6 +57,7 @@ class ServerProcess:
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     env: dict[str, str] = field(default_factory=dict)
+    host: str = "127.0.0.1"  # a test of another feature binds in its own loopback block
 
     def __post_init__(self) -> None:
         self.env = {
@@ -71,7 +72,7 @@ class ServerProcess:
     @property
     def url(self) -> str:
         """The HTTPS base URL."""
-        return f"https://127.0.0.1:{self.port}"
+        return f"https://{self.host}:{self.port}"
 
     @property
     def ca_path(self) -> Path:
@@ -85,7 +86,7 @@ class ServerProcess:
 
     def start(self) -> None:
         """Start (again) on the same port; returns when it answers over TLS."""
-        listener = socket.create_server(("127.0.0.1", self.port))
+        listener = socket.create_server((self.host, self.port))
         self.port = listener.getsockname()[1]
         fd = listener.fileno()
         log = (self.data_dir / "server.log").open("ab")

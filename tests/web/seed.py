@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Final
 
 from printscout.storage.accounts import Customer, Dealer, Role, Site, create_user
@@ -133,6 +134,12 @@ def seed_fleet(db: Database) -> Fleet:
     return fleet
 
 
+@cache
+def password_hash() -> str:
+    """The argon2 hash of PASSWORD, made once per test run (argon2 is slow on purpose)."""
+    return hash_password(PASSWORD)
+
+
 def _personas(s: object, dealer_id: int, acme_id: int) -> dict[str, str]:
     from sqlalchemy.orm import Session
 
@@ -146,6 +153,6 @@ def _personas(s: object, dealer_id: int, acme_id: int) -> dict[str, str]:
     for name, (role, customers) in people.items():
         email = f"{name}@dealer.test"
         user = create_user(s, dealer_id, email, role, name=name.title(), customer_ids=customers)
-        set_password_hash(s, user.id, hash_password(PASSWORD))
+        set_password_hash(s, user.id, password_hash())
         emails[name] = email
     return emails

@@ -16,6 +16,8 @@ from printscout.storage.base import Base, table_of, upsert, utcnow
 
 # Failed logins tolerated before the account's email is locked, and the longest lock.
 FREE_FAILURES: Final = 5
+# Failed logins tolerated from one client address, whatever the emails (password spraying).
+CLIENT_FREE_FAILURES: Final = 20
 FIRST_LOCK: Final = timedelta(seconds=30)
 LONGEST_LOCK: Final = timedelta(minutes=15)
 # Failures further apart than this start the count again (a typo a week is no attack).
@@ -153,15 +155,17 @@ def locked_until(session: Session, email: str, now: datetime) -> datetime | None
     return until if until is not None and until > now else None
 
 
-def record_failure(session: Session, email: str, now: datetime) -> datetime | None:
-    """Count a failed login; past the free failures each one doubles the lock."""
+def record_failure(
+    session: Session, email: str, now: datetime, free: int = FREE_FAILURES
+) -> datetime | None:
+    """Count a failed login; past ``free`` failures each one doubles the lock."""
     email = email.strip().lower()
     row = session.get(LoginThrottle, email)
     recent = row is not None and now - row.last_failure_at < FORGET_AFTER
     failures = row.failures + 1 if row is not None and recent else 1
     until = None
-    if failures >= FREE_FAILURES:
-        until = now + min(LONGEST_LOCK, FIRST_LOCK * 2 ** (failures - FREE_FAILURES))
+    if failures >= free:
+        until = now + min(LONGEST_LOCK, FIRST_LOCK * 2 ** min(failures - free, 16))
     values = {"email": email, "failures": failures, "last_failure_at": now, "locked_until": until}
     upsert(session, table_of(LoginThrottle), [values], ["email"])
     return until

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Final
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
@@ -32,6 +33,7 @@ from printscout.web.sessions import (
 )
 
 router = APIRouter(include_in_schema=False)
+EMAIL_MAX: Final = 320  # the email and throttle columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,23 +50,42 @@ def safe_next(target: str) -> str:
     return target if ok else "/"
 
 
-def attempt_login(db: Database, email: str, password: str, lifetime: timedelta) -> Attempt:
-    """Check the password (outside any transaction: argon2 is slow), then record the outcome."""
+def attempt_login(
+    db: Database, email: str, password: str, lifetime: timedelta, client: str = "unknown"
+) -> Attempt:
+    """Check the password (outside any transaction: argon2 is slow), then record the outcome.
+
+    Failures count per email and per client address: the first stops guessing one account's
+    password, the second one password tried on many accounts (spraying). Unknown emails count
+    exactly like known ones, so the answers tell nothing about which accounts exist.
+    """
     now = utcnow()
+    email, by_client = login_email(email), f"client:{client}"[:EMAIL_MAX]
     with db.reader() as session:
-        locked = store.locked_until(session, email, now)
+        locks = [store.locked_until(session, key, now) for key in (email, by_client)]
         user = store.user_by_email(session, email)
         user_id, stored = (user.id, user.password_hash) if user else (None, None)
+    locked = max((t for t in locks if t is not None), default=None)
     if locked is not None:
         return Attempt(None, locked)
     good = verify_password(stored, password)
     with db.writer() as session:
         if not good or user_id is None:
-            return Attempt(None, store.record_failure(session, email, now))
+            until = [
+                store.record_failure(session, email, now),
+                store.record_failure(session, by_client, now, store.CLIENT_FREE_FAILURES),
+            ]
+            return Attempt(None, max((t for t in until if t is not None), default=None))
         store.clear_failures(session, email)
         if stored is not None and needs_rehash(stored):
             store.set_password_hash(session, user_id, hash_password(password))
         return Attempt(store.open_session(session, user_id, lifetime))
+
+
+def login_email(typed: str) -> str:
+    """The email as stored and throttled: trimmed, lower case, without control characters
+    (PostgreSQL refuses NUL), cut to the column's length."""
+    return "".join(c for c in typed.strip().lower() if c.isprintable())[:EMAIL_MAX]
 
 
 @router.get("/login")
@@ -93,9 +114,10 @@ async def login(request: Request, shared: Shared) -> Response:
     """Sign in: a session cookie and a redirect, or the form again with the reason."""
     data = await form(request)
     check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE, ""), data)
-    email, next_path = field(data, "email").strip().lower(), field(data, "next")
+    email, next_path = field(data, "email"), field(data, "next")
+    client = request.client.host if request.client else "unknown"
     outcome = await run_in_threadpool(
-        attempt_login, shared.db, email, field(data, "password"), shared.session_lifetime
+        attempt_login, shared.db, email, field(data, "password"), shared.session_lifetime, client
     )
     if outcome.token is None:
         if outcome.locked_until is not None:

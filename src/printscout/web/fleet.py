@@ -22,6 +22,11 @@ class Query:
     after: int | None
 
 
+def _text(value: str, limit: int) -> str:
+    """Search text as a database can compare it: NUL dropped (PostgreSQL refuses it)."""
+    return value.replace("\x00", "")[:limit]
+
+
 def _number(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 12 else None
 
@@ -31,10 +36,10 @@ def parse_query(request: Request) -> Query:
     args = request.query_params
     state = args.get("state", "")
     flt = dashboard.FleetFilter(
-        q=args.get("q", "")[:100],
+        q=_text(args.get("q", ""), 100),
         customer_id=_number(args.get("customer")),
         site_id=_number(args.get("site")),
-        model=args.get("model", "")[:200],
+        model=_text(args.get("model", ""), 200),
         state=state if state in dashboard.STATES else "",
     )
     return Query(flt, _number(args.get("after")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Final
@@ -18,6 +19,8 @@ from printscout.web.i18n import pick_language
 
 COOKIE: Final = "ps_session"
 LOGIN_CSRF_COOKIE: Final = "ps_login"
+CSRF_HEADER: Final = "x-csrf-token"
+SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class LoginRequired(Exception):
@@ -58,9 +61,20 @@ class SessionResolver:
         return found
 
     def resolve(self, request: Request) -> Scope | None:
-        """The scope of the session cookie; None without one (or with a stale one)."""
+        """The scope of the session cookie; None without one (or with a stale one).
+
+        Routes that take this resolver (the API, reports) read no form, so a request that
+        changes something must carry the session's CSRF token in ``X-CSRF-Token``: without it
+        another site could make the browser send the cookie along (403).
+        """
         login = self.login(request)
-        return None if login is None else login.scope
+        if login is None:
+            return None
+        if request.method not in SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not login.csrf or not hmac.compare_digest(login.csrf.encode(), sent.encode()):
+                raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong X-CSRF-Token")
+        return login.scope
 
 
 def console(request: Request) -> Console:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from printscout.storage import console as store
 from printscout.storage.accounts import Customer, Role, User, UserCustomer, create_user
@@ -31,22 +32,42 @@ def users_page(request: Request, login: Admin, shared: Shared) -> Response:
 def _users(db: Database, login: store.ConsoleLogin) -> dict[str, Any]:
     dealer = login.scope.dealer_id
     with db.reader() as session:
-        users = list(
+        everyone = list(
             session.scalars(select(User).where(User.dealer_id == dealer).order_by(User.email))
         )
-        customers = list(
-            session.execute(select(Customer.id, Customer.name).where(Customer.dealer_id == dealer))
-        )
-        links = session.execute(
-            select(UserCustomer.user_id, UserCustomer.customer_id)
-            .join(User, User.id == UserCustomer.user_id)
-            .where(User.dealer_id == dealer)
-        )
-        names = dict(customers)
-        scoped: dict[int, list[str]] = {}
-        for user_id, customer_id in links:
-            scoped.setdefault(user_id, []).append(names.get(customer_id, "?"))
-    return {"users": users, "customers": customers, "scoped": scoped, "roles": list(Role)}
+        customers = [
+            (i, name)
+            for i, name in session.execute(
+                select(Customer.id, Customer.name).where(Customer.dealer_id == dealer)
+            )
+            if login.scope.sees_customer(i)
+        ]
+        scoped = _customers_of(session, dealer)
+    # An admin of some customers sees (and manages) only the users of those customers.
+    users = [u for u in everyone if _manages(login, u, scoped)]
+    names = dict(customers)
+    labels = {u: [names.get(c, "?") for c in sorted(cs)] for u, cs in scoped.items()}
+    return {"users": users, "customers": customers, "scoped": labels, "roles": list(Role)}
+
+
+def _customers_of(session: Session, dealer_id: int) -> dict[int, set[int]]:
+    """The customers of each of the dealer's users limited to some."""
+    links = session.execute(
+        select(UserCustomer.user_id, UserCustomer.customer_id)
+        .join(User, User.id == UserCustomer.user_id)
+        .where(User.dealer_id == dealer_id)
+    )
+    found: dict[int, set[int]] = {}
+    for user_id, customer_id in links:
+        found.setdefault(user_id, set()).add(customer_id)
+    return found
+
+
+def _manages(login: store.ConsoleLogin, user: User, scoped: dict[int, set[int]]) -> bool:
+    """Whether the admin may see and disable ``user``: all of the user's customers are theirs."""
+    if login.scope.customer_ids is None or user.id == login.scope.user_id:
+        return True
+    return not user.all_customers and scoped.get(user.id, set()) <= login.scope.customer_ids
 
 
 def _check_grant(db: Database, login: store.ConsoleLogin, wanted: frozenset[int] | None) -> None:
@@ -107,7 +128,7 @@ async def disable_user(user_id: int, request: Request, login: Admin, shared: Sha
             target = session.get(User, user_id)
             if target is None or target.dealer_id != login.scope.dealer_id:
                 return False
-            if target.all_customers and login.scope.customer_ids is not None:
+            if not _manages(login, target, _customers_of(session, login.scope.dealer_id)):
                 raise HTTPException(status.HTTP_403_FORBIDDEN, "beyond your customers")
             session.execute(update(User).where(User.id == user_id).values(disabled_at=utcnow()))
             store.close_other_sessions(session, user_id, None)

@@ -120,7 +120,9 @@ class CollectorService:
     def create_token(self, site_id: int, lifetime: timedelta | None = None) -> str:
         """A one-time token for the site: ``<secret>.<CA fingerprint>`` (the collector checks the
         CA it is sent against the fingerprint, so enrolment needs no other trust)."""
-        secret = secrets.token_urlsafe(32)
+        # Hex, not URL-safe base64: a token starting with "-" was taken for an option by
+        # ``printscout collector enroll URL TOKEN`` (one token in 64).
+        secret = secrets.token_hex(32)
         lifetime = lifetime or timedelta(hours=self.settings.token_hours)
         with self._db.writer() as session:
             if session.get(Site, site_id) is None:

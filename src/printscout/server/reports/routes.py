@@ -15,9 +15,10 @@ from typing import Annotated, Any, Final
 import anyio
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 from sqlalchemy.orm import Session
 
+from printscout.server.api.common import MAX_ID
 from printscout.server.reports import service
 from printscout.server.reports.export import to_csv, to_xlsx
 from printscout.server.reports.pdf import FontMissing, PdfFonts, to_pdf
@@ -46,6 +47,8 @@ MEDIA: Final = {
 
 # An HTML form sends an empty field as "": the same as leaving the parameter out.
 _BLANK: Final = BeforeValidator(lambda value: None if value == "" else value)
+# An id a database column can hold (a larger one overflowed the driver: a 500, not a 422).
+_Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 @router.get(
@@ -65,8 +68,8 @@ async def report(
     scope: CurrentScope,
     start: Annotated[date | None, _BLANK] = None,
     end: Annotated[date | None, _BLANK] = None,
-    customer_id: Annotated[int | None, _BLANK] = None,
-    site_id: Annotated[int | None, _BLANK] = None,
+    customer_id: Annotated[_Id | None, _BLANK] = None,
+    site_id: Annotated[_Id | None, _BLANK] = None,
     silent_hours: Annotated[int, Query(ge=1, le=24 * 400)] = 24,
 ) -> Response:
     """One report for the caller's scope, optionally of one customer or site."""
