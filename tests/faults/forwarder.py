@@ -6,7 +6,7 @@ handshake and the request headers are a few kilobytes; the tests make the upload
 
 Faults, each applied to the next connections that cross the threshold:
 
-- ``refuse``: close every new connection at once (the server looks down);
+- ``refuse`` (``go_down()``): close every connection at once (the server looks down);
 - ``cut_requests``: forward exactly ``threshold`` bytes of the request, then cut both sides (the
   network fails in the middle of the body);
 - ``hold_responses``: forward the whole request but hold back what the server answers, until
@@ -110,6 +110,18 @@ class Forwarder:
             state.down.write(data)
             await state.down.drain()
         state.close()
+
+    def go_down(self) -> None:
+        """Refuse new connections and cut the open ones (kept-alive ones included)."""
+        assert self._loop is not None
+        self.refuse = True
+
+        def cut() -> None:
+            for state in self._open.values():
+                if state is not None:
+                    state.close()
+
+        self._loop.call_soon_threadsafe(cut)
 
     def cut_held(self) -> None:
         """Close the connections whose answers are held: the collector never gets them."""
