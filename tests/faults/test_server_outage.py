@@ -33,7 +33,7 @@ def test_it_drains_an_hour_of_outage_exactly_once(
         wait_for(lambda: polls(collector) >= down_at + 12, what="an hour of polls (12 × 5 min)")
         backlog = collector.pending_readings()
         failed = failed_uploads(collector) - failed_before
-        server.start()
+        server.start(ready=False)  # its listener queues connections meanwhile
         wait_for(lambda: collector.pending_readings() < backlog, what="uploads again")
     # The fleet is gone: polls find nothing more, so the outbox drains completely.
     wait_for(lambda: collector.pending_readings() == 0, what="outbox drained")

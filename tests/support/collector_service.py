@@ -109,7 +109,11 @@ class ServerProcess:
         listener.close()
         log.close()
         if ready:
-            wait_for(self._ready, what=f"server on port {self.port}")
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Return when the server answers over TLS."""
+        wait_for(self._ready, what=f"server on port {self.port}")
 
     def _ready(self) -> bool:
         if not self.ca_path.exists():
