@@ -24,11 +24,21 @@ TIME_SCALE = 1500
 MakeCollector = Callable[..., CollectorProcess]
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    """A TLS server process on SQLite."""
-    with running_server(tmp_path / "server") as found:
+@pytest.fixture(scope="session")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One TLS server process on SQLite for the SQLite scenarios (one start-up instead of
+    four); each scenario has its own site and collector, and its checks look at that
+    collector's rows only."""
+    with running_server(tmp_path_factory.mktemp("faults") / "server") as found:
         yield found
+
+
+@pytest.fixture
+def server(shared_server: ServerProcess) -> ServerProcess:
+    """The shared server, running (a scenario that failed midway may have left it stopped)."""
+    if shared_server.proc is None or shared_server.proc.poll() is not None:
+        shared_server.start()
+    return shared_server
 
 
 @pytest.fixture

@@ -63,7 +63,9 @@ def test_it_keeps_every_reading_when_the_outbox_disk_is_full(
     small_disk: Path, server: ServerProcess, make_collector: MakeCollector
 ) -> None:
     collector = make_collector(small_disk / "collector", batch_readings="8")
-    token = enrolled_site(server, "127.91.4.1-127.91.4.4", SNMP_PORT, poll_every=POLL_EVERY_S)
+    token = enrolled_site(
+        server, "127.91.4.1-127.91.4.4", SNMP_PORT, poll_every=POLL_EVERY_S, site_name="disk-full"
+    )
     collector.enroll(server.url, token)
     filler = small_disk / "filler"
     with simulated_fleet("127.91.4.0/24", PRINTERS, SNMP_PORT):

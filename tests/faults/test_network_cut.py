@@ -32,7 +32,13 @@ def test_it_stores_a_batch_once_when_the_network_fails_mid_upload(
     collector = make_collector(
         batch_readings="100", batches_per_request="10", time_scale=str(2 * TIME_SCALE)
     )
-    token = enrolled_site(server, "127.91.2.1-127.91.2.12", SNMP_PORT, poll_every=POLL_EVERY_S)
+    token = enrolled_site(
+        server,
+        "127.91.2.1-127.91.2.12",
+        SNMP_PORT,
+        poll_every=POLL_EVERY_S,
+        site_name="network-cut",
+    )
     with (
         forwarding(server.port, THRESHOLD) as network,
         simulated_fleet("127.91.2.0/24", PRINTERS, SNMP_PORT),

@@ -50,7 +50,13 @@ def test_it_survives_postgresql_restarts_without_loss_or_duplicates(
 ) -> None:
     collector = make_collector(batch_readings="4")
     with running_server(tmp_path / "server", cluster.url("printscout")) as server:
-        token = enrolled_site(server, "127.91.5.1-127.91.5.4", SNMP_PORT, poll_every=POLL_EVERY_S)
+        token = enrolled_site(
+            server,
+            "127.91.5.1-127.91.5.4",
+            SNMP_PORT,
+            poll_every=POLL_EVERY_S,
+            site_name="postgresql",
+        )
         collector.enroll(server.url, token)
         with simulated_fleet("127.91.5.0/24", PRINTERS, SNMP_PORT):
             collector.start()
@@ -60,7 +66,9 @@ def test_it_survives_postgresql_restarts_without_loss_or_duplicates(
             wait_for(lambda: delivery(server, collector).stored > after_restart, what="reconnect")
             cluster.ctl("-m", "immediate", "stop")
             during = _upload_status(server, collector)
-            wait_for(lambda: "503 Service Unavailable" in log_text(collector), what="collector told 503")
+            wait_for(
+                lambda: "503 Service Unavailable" in log_text(collector), what="collector told 503"
+            )
             cluster.ctl("start")
             after_crash = delivery(server, collector).stored
             wait_for(lambda: delivery(server, collector).stored > after_crash, what="reconnect")

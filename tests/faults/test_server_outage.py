@@ -23,7 +23,9 @@ def test_it_drains_an_hour_of_outage_exactly_once(
     server: ServerProcess, make_collector: MakeCollector
 ) -> None:
     collector = make_collector(batch_readings="20")
-    token = enrolled_site(server, "127.91.1.1-127.91.1.8", SNMP_PORT, poll_every=POLL_EVERY_S)
+    token = enrolled_site(
+        server, "127.91.1.1-127.91.1.8", SNMP_PORT, poll_every=POLL_EVERY_S, site_name="outage"
+    )
     collector.enroll(server.url, token)
     with simulated_fleet("127.91.1.0/24", PRINTERS, SNMP_PORT):
         collector.start()
