@@ -73,6 +73,7 @@ def test_it_drops_the_oldest_routine_readings_beyond_its_bound(outbox: Outbox) -
     assert (spill.count, spill.dropped) == (5, 3)
     spill.flush(outbox)
     assert _tags(outbox) == ["seed0", "who0", "who1", "new0", "new1", "new2"]
+    assert (spill.dropped, outbox.stats().dropped) == (0, 3)  # the count outlives the process
 
 
 def test_it_drops_identity_readings_too_when_nothing_else_is_left(outbox: Outbox) -> None:

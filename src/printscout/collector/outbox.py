@@ -167,6 +167,12 @@ class Outbox:
             if state == "acked":
                 self._bump("acknowledged", len(keys))
 
+    def record_dropped(self, readings: int) -> None:
+        """Count readings dropped before they reached the outbox (the in-memory bound while its
+        disk was full), so ``stats().dropped`` reports them after a restart too."""
+        with self._transaction():
+            self._bump("dropped_in_memory", readings)
+
     def hand_off(self, batch_ids: Sequence[UUID]) -> None:
         """These batches left in an offline bundle: they count as delivered here."""
         self.acknowledge(batch_ids, state="handed_off")
@@ -192,8 +198,9 @@ class Outbox:
         batches = self._db.execute(
             "SELECT count(*) FROM batches WHERE state = 'pending'"
         ).fetchone()[0]
+        dropped = self._counter("dropped") + self._counter("dropped_in_memory")
         return OutboxStats(
-            batches, readings, size, self._counter("full") > 0, self._counter("dropped"),
+            batches, readings, size, self._counter("full") > 0, dropped,
             self._counter("acknowledged"),
         )  # fmt: skip
 

@@ -45,7 +45,7 @@ class CollectorSettings(BaseSettings):
     batches_per_request: int = Field(default=20, ge=1, le=100, description="batches per upload")
     outbox_max_mb: float = Field(default=256.0, gt=0, description="outbox size cap")
     spill_max_readings: int = Field(
-        default=100_000, ge=0, description="readings kept in memory while the outbox disk is full"
+        default=20_000, ge=0, description="readings kept in memory while the outbox disk is full"
     )
     time_scale: float = Field(
         default=1.0, ge=1.0, description="run the server's schedule this many times faster (tests)"

@@ -3,9 +3,9 @@
 The collector goes on polling while the disk is full: each new group of readings waits here,
 and every later store first moves the oldest groups into the outbox, in order, as soon as a
 write succeeds again. Memory is bounded by ``limit`` readings: beyond it the oldest routine
-readings are dropped first, then the oldest of any kind; each drop is counted (check-in
-``dropped_readings``) and logged. What waits here is lost if the process dies; the outbox on
-disk is what survives a crash.
+readings are dropped first, then the oldest of any kind; each drop is logged and counted
+(check-in ``dropped_readings``; written to the outbox's counters once it can write again).
+What waits here is lost if the process dies; the outbox on disk is what survives a crash.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from printscout.collector.errors import OutboxFull
@@ -71,6 +72,10 @@ class Spill:
                 return dropped
             self.groups.popleft()
             self.count -= len(readings)
+        if self.dropped:
+            with suppress(OutboxFull):
+                outbox.record_dropped(self.dropped)
+                self.dropped = 0
         if waiting:
             log.warning("outbox writable again: %d readings moved from memory", waiting)
         return dropped
