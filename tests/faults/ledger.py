@@ -33,6 +33,13 @@ def failed_uploads(collector: CollectorProcess) -> int:
     return log_text(collector).count("upload failed")
 
 
+def backoff_delays(collector: CollectorProcess) -> list[float]:
+    """The delays the collector chose after each failed upload, in order."""
+    return [
+        float(d) for d in re.findall(r"upload failed; next try in ([\d.]+) s", log_text(collector))
+    ]
+
+
 def report(scenario: str, found: Delivery, **extra: object) -> None:
     """One line of figures (``pytest -s`` shows it; docs/faults.md quotes a run)."""
     figures = {

@@ -5,7 +5,7 @@ everything drains: every reading produced is stored once."""
 from __future__ import annotations
 
 from tests.faults.conftest import POLL_EVERY_S, MakeCollector
-from tests.faults.ledger import failed_uploads, polls, readings_read, report
+from tests.faults.ledger import backoff_delays, failed_uploads, polls, readings_read, report
 from tests.support.collector_service import (
     ServerProcess,
     assert_exactly_once,
@@ -35,13 +35,17 @@ def test_it_drains_an_hour_of_outage_exactly_once(
         wait_for(lambda: polls(collector) >= down_at + 12, what="an hour of polls (12 × 5 min)")
         backlog = collector.pending_readings()
         failed = failed_uploads(collector) - failed_before
+        delays = backoff_delays(collector)[-failed:]
         server.start(ready=False)  # its listener queues connections meanwhile
         wait_for(lambda: collector.pending_readings() < backlog, what="uploads again")
     # The fleet is gone: polls find nothing more, so the outbox drains completely.
     wait_for(lambda: collector.pending_readings() == 0, what="outbox drained")
     collector.stop()
     found = delivery(server, collector)
-    report("server-down-hour", found, backlog=backlog, failed_uploads=failed)
+    report(
+        "server-down-hour", found, backlog=backlog, failed_uploads=failed,
+        backoff_s="/".join(f"{d:.2f}" for d in delays),
+    )  # fmt: skip
     assert backlog >= 12 * PRINTERS  # the hour's readings waited in the outbox
     assert failed >= 1  # it kept trying, with backoff between attempts
     assert readings_read(collector) == found.produced  # every reading read reached the outbox

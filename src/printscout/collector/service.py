@@ -231,8 +231,9 @@ class CollectorAgent:
             try:
                 outcome = await self.uploader.upload(batches)
             except UploadError as exc:
-                log.warning("upload failed", extra={"error": str(exc)})
-                await self._sleep(backoff.next_delay())
+                delay = backoff.next_delay()
+                log.warning("upload failed; next try in %.2f s", delay, extra={"error": str(exc)})
+                await self._sleep(delay)
                 continue
             self._acknowledge(outcome.delivered, "acked")
             log.info(
