@@ -4,6 +4,7 @@ only, driven with pg_ctl as that user."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -60,6 +61,8 @@ def private_postgres(database: str) -> Iterator[Cluster]:
     """A started cluster holding an empty ``database``; stopped and deleted at the end."""
     if not (BIN / "initdb").exists() or shutil.which("runuser") is None:
         pytest.skip(f"no PostgreSQL 15 binaries in {BIN} or no runuser")
+    if os.geteuid() != 0:
+        pytest.skip("a private cluster is run as the postgres user: runuser needs root")
     folder = Path(tempfile.mkdtemp(prefix="printscout-pg-"))
     shutil.chown(folder, "postgres", "postgres")
     cluster = Cluster(folder, _free_port())
