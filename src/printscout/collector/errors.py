@@ -7,6 +7,8 @@ CollectorError                  base of every error the collector service raises
  │                              token's fingerprint (permanent)
  ├── NoBundleKey                an offline export, but the server's bundle key was never
  │                              fetched (permanent until the collector checks in once)
+ ├── OutboxFull                 the outbox's disk is full: nothing was written (retryable
+ │                              once space returns)
  └── UploadError                the server could not be reached or answered with an error
                                 (retryable unless ``retryable`` is False)
 """
@@ -30,6 +32,12 @@ class EnrolmentFailed(CollectorError):
 
 class NoBundleKey(CollectorError):
     """The server's bundle key is not in the data directory."""
+
+
+class OutboxFull(CollectorError):
+    """The outbox could not write (SQLITE_FULL or ENOSPC); the transaction was rolled back."""
+
+    retryable = True
 
 
 class UploadError(CollectorError):

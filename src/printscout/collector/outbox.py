@@ -8,20 +8,28 @@ Size cap: when the readings waiting exceed ``max_bytes``, the oldest routine rea
 first; identity readings (discovery and daily identity reads) are never dropped, so the server
 can always place what it receives. Each drop is counted, logged once as a warning when the cap
 is first reached, and reported in ``stats().full`` and at every check-in.
+
+Disk full: a write that fails with SQLITE_FULL (or ENOSPC) is rolled back whole and raises
+``OutboxFull``; nothing half-written stays. The outbox then tries to give the write-ahead log's
+space back (a TRUNCATE checkpoint) so a later write can succeed; the caller keeps what it could
+not store (see ``collector.spill``).
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
 from uuid import UUID
 
+from printscout.collector.errors import OutboxFull
 from printscout.domain.wire import BATCH_SCHEMA
 
 log = logging.getLogger("printscout.collector.outbox")
@@ -159,6 +167,12 @@ class Outbox:
             if state == "acked":
                 self._bump("acknowledged", len(keys))
 
+    def record_dropped(self, readings: int) -> None:
+        """Count readings dropped before they reached the outbox (the in-memory bound while its
+        disk was full), so ``stats().dropped`` reports them after a restart too."""
+        with self._transaction():
+            self._bump("dropped_in_memory", readings)
+
     def hand_off(self, batch_ids: Sequence[UUID]) -> None:
         """These batches left in an offline bundle: they count as delivered here."""
         self.acknowledge(batch_ids, state="handed_off")
@@ -184,8 +198,9 @@ class Outbox:
         batches = self._db.execute(
             "SELECT count(*) FROM batches WHERE state = 'pending'"
         ).fetchone()[0]
+        dropped = self._counter("dropped") + self._counter("dropped_in_memory")
         return OutboxStats(
-            batches, readings, size, self._counter("full") > 0, self._counter("dropped"),
+            batches, readings, size, self._counter("full") > 0, dropped,
             self._counter("acknowledged"),
         )  # fmt: skip
 
@@ -238,16 +253,40 @@ class Outbox:
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT, rolled back on an exception."""
+    """BEGIN IMMEDIATE … COMMIT, rolled back on an exception; a full disk raises OutboxFull."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
 
     def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            self._raise_if_full(exc)
+            raise
 
-    def __exit__(self, kind: object, *_: object) -> None:
-        self._db.execute("ROLLBACK" if kind is not None else "COMMIT")
+    def __exit__(self, kind: object, error: object, _trace: object) -> None:
+        if kind is None:
+            try:
+                self._db.execute("COMMIT")
+                return
+            except sqlite3.OperationalError as exc:
+                error = exc
+        # SQLite may already have rolled back on its own after SQLITE_FULL.
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+        if isinstance(error, sqlite3.OperationalError | OSError):
+            self._raise_if_full(error)
+        if kind is None and isinstance(error, BaseException):
+            raise error
+
+    def _raise_if_full(self, exc: sqlite3.OperationalError | OSError) -> None:
+        full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+        if full or getattr(exc, "errno", None) == errno.ENOSPC:
+            # Hand the write-ahead log's space back if it can be: the next write may fit then.
+            with suppress(sqlite3.Error):
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            raise OutboxFull(f"outbox disk full: {exc}") from exc
 
 
 def _now() -> str:

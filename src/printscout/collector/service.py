@@ -12,16 +12,18 @@ import time
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import UUID
 
 import orjson
 
 from printscout import __version__
 from printscout.collector.enrolment import make_key_and_csr, renewal_due, stage_renewal
-from printscout.collector.errors import UploadError
+from printscout.collector.errors import OutboxFull, UploadError
 from printscout.collector.maintenance import Updater, cache_bundle_key
-from printscout.collector.outbox import Outbox
+from printscout.collector.outbox import Outbox, OutboxBatch
 from printscout.collector.poller import Poller, encode_readings
 from printscout.collector.settings import CollectorSettings
+from printscout.collector.spill import Spill
 from printscout.collector.uploader import Backoff, Uploader
 from printscout.collector.watchdog import Notifier
 from printscout.domain.control import CheckinReport, CollectorConfig, Command, CommandResult
@@ -38,6 +40,9 @@ class CollectorAgent:
     def __init__(self, settings: CollectorSettings) -> None:
         self.settings = settings
         self.outbox = Outbox(settings.outbox_path, int(settings.outbox_max_mb * 1024 * 1024))
+        self.spill = Spill(settings.spill_max_readings)
+        # Acknowledged by the server but not yet recorded in the outbox (its disk was full).
+        self._unrecorded: dict[UUID, str] = {}
         self.uploader = Uploader(settings)
         self.config: CollectorConfig | None = _load_config(settings.data_dir / "config.json")
         self.notifier = Notifier.from_environment() if settings.watchdog else Notifier(None)
@@ -128,7 +133,10 @@ class CollectorAgent:
     def _adopt(self, config: CollectorConfig) -> None:
         if self.config is None or config.model_dump() != self.config.model_dump():
             path = self.settings.data_dir / "config.json"
-            path.write_bytes(orjson.dumps(config.model_dump(mode="json", by_alias=True)))
+            try:
+                path.write_bytes(orjson.dumps(config.model_dump(mode="json", by_alias=True)))
+            except OSError as exc:  # a full disk: the configuration is used from memory
+                log.warning("configuration not saved", extra={"error": str(exc)})
             if self.config is None or config.ranges != self.config.ranges:
                 self._discover_now.set()
         self.config = config
@@ -168,7 +176,12 @@ class CollectorAgent:
                 await self._sleep(1.0, self._discover_now)
                 continue
             now = time.monotonic()
-            schedule = config.schedule
+            schedule = config.schedule.model_copy(
+                update={
+                    name: getattr(config.schedule, name) / self.settings.time_scale
+                    for name in ("discover_every_s", "poll_every_s", "identity_every_s")
+                }
+            )
             if self._discover_now.is_set() or now >= next_discover:
                 self._discover_now.clear()
                 readings = await poller.discover(config.ranges)
@@ -191,7 +204,10 @@ class CollectorAgent:
 
     def _store(self, readings: list[Reading], *, identity: bool) -> None:
         salt = self._mask_salt() if self.config and self.config.schedule.mask_addresses else None
-        dropped = self.outbox.add(encode_readings(readings, mask_salt=salt), identity=identity)
+        encoded = encode_readings(readings, mask_salt=salt)
+        if encoded:
+            log.info("%d readings read", len(encoded))
+        dropped = self.spill.store(self.outbox, encoded, identity=identity)
         if dropped:
             log.warning("outbox cap reached", extra={"dropped": dropped})
         self._wake_upload.set()
@@ -204,28 +220,31 @@ class CollectorAgent:
 
     async def _upload_loop(self) -> None:
         backoff = Backoff(self.settings.backoff_base_s, self.settings.backoff_max_s)
-        self.outbox.prune()
+        with suppress(OutboxFull):
+            self.outbox.prune()
         while not self._stop.is_set():
             self._wake_upload.clear()
-            self.outbox.seal(self.settings.batch_readings)
-            batches = self.outbox.pending_batches(self.settings.batches_per_request)
+            batches = self._next_batches()
             if not batches:
                 self._write_status()
-                await self._sleep(60.0, self._wake_upload)
+                # Something waits for disk space: look again soon, not only after a poll.
+                waiting = self._unrecorded or self.spill.count
+                await self._sleep(backoff.next_delay() if waiting else 60.0, self._wake_upload)
                 continue
             try:
                 outcome = await self.uploader.upload(batches)
             except UploadError as exc:
-                log.warning("upload failed", extra={"error": str(exc)})
-                await self._sleep(backoff.next_delay())
+                delay = backoff.next_delay()
+                log.warning("upload failed; next try in %.2f s", delay, extra={"error": str(exc)})
+                await self._sleep(delay)
                 continue
-            self.outbox.acknowledge(outcome.delivered)
+            self._acknowledge(outcome.delivered, "acked")
             log.info(
                 "uploaded %d batches (%d already stored)",
                 len(outcome.delivered),
                 outcome.already,
             )
-            self.outbox.acknowledge(outcome.refused, state="rejected")
+            self._acknowledge(outcome.refused, "rejected")
             for batch_id in outcome.refused:
                 log.error("batch refused by the server", extra={"batch_id": str(batch_id)})
             self._last_upload = datetime.now(UTC).isoformat()
@@ -233,6 +252,31 @@ class CollectorAgent:
                 await self._sleep(backoff.next_delay())
             else:
                 backoff.reset()
+
+    def _next_batches(self) -> list[OutboxBatch]:
+        """Record what a full disk held back, seal new readings, and the batches to send
+        next (never one the server already acknowledged)."""
+        try:
+            for state in ("acked", "rejected"):
+                ids = [b for b, s in self._unrecorded.items() if s == state]
+                self.outbox.acknowledge(ids, state=state)
+                for batch_id in ids:
+                    del self._unrecorded[batch_id]
+            self.spill.flush(self.outbox)
+            self.outbox.seal(self.settings.batch_readings)
+        except OutboxFull as exc:
+            log.warning("outbox disk full", extra={"error": str(exc)})
+        limit = self.settings.batches_per_request + len(self._unrecorded)
+        batches = self.outbox.pending_batches(limit)
+        return [b for b in batches if b.batch_id not in self._unrecorded]
+
+    def _acknowledge(self, batch_ids: list[UUID], state: str) -> None:
+        """Record the server's answer; on a full disk, remember it until it can be written."""
+        try:
+            self.outbox.acknowledge(batch_ids, state=state)
+        except OutboxFull as exc:
+            log.warning("acknowledgement kept in memory", extra={"error": str(exc)})
+            self._unrecorded.update(dict.fromkeys(batch_ids, state))
 
     async def _watchdog_loop(self) -> None:
         """Ping systemd from the event loop itself: a hung loop stops the pings."""
@@ -246,8 +290,10 @@ class CollectorAgent:
         stats = self.outbox.stats()
         return CheckinReport(
             version=__version__, devices=self._devices, outbox_batches=stats.batches,
-            outbox_readings=stats.readings, outbox_bytes=stats.bytes, outbox_full=stats.full,
-            dropped_readings=stats.dropped, last_upload_at=self._last_upload,
+            outbox_readings=stats.readings, outbox_bytes=stats.bytes,
+            outbox_full=stats.full or self.spill.count > 0,
+            dropped_readings=stats.dropped + self.spill.dropped,
+            unsaved_readings=self.spill.count, last_upload_at=self._last_upload,
         )  # fmt: skip
 
     def _write_status(self) -> None:
@@ -260,8 +306,11 @@ class CollectorAgent:
         }
         path = self.settings.status_path
         temporary = path.with_name(path.name + ".tmp")
-        temporary.write_bytes(orjson.dumps(status))
-        os.replace(temporary, path)
+        try:
+            temporary.write_bytes(orjson.dumps(status))
+            os.replace(temporary, path)
+        except OSError as exc:  # a full disk must not stop the service
+            log.warning("status not written", extra={"error": str(exc)})
 
 
 def _load_config(path: Path) -> CollectorConfig | None:

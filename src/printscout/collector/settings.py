@@ -44,6 +44,12 @@ class CollectorSettings(BaseSettings):
     batch_readings: int = Field(default=500, ge=1, le=5000, description="readings per batch")
     batches_per_request: int = Field(default=20, ge=1, le=100, description="batches per upload")
     outbox_max_mb: float = Field(default=256.0, gt=0, description="outbox size cap")
+    spill_max_readings: int = Field(
+        default=20_000, ge=0, description="readings kept in memory while the outbox disk is full"
+    )
+    time_scale: float = Field(
+        default=1.0, ge=1.0, description="run the server's schedule this many times faster (tests)"
+    )
     request_timeout_s: float = Field(default=60.0, gt=0)
     backoff_base_s: float = Field(default=1.0, gt=0, description="first retry delay")
     backoff_max_s: float = Field(default=300.0, gt=0, description="longest retry delay")

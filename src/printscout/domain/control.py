@@ -110,6 +110,7 @@ class CheckinReport(_Control):
     outbox_bytes: int = 0
     outbox_full: bool = False
     dropped_readings: int = 0
+    unsaved_readings: int = 0  # in memory only: the outbox's disk is full
     last_upload_at: str | None = None
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from printscout import __version__
 from printscout.server import api, bundles, health, releases
@@ -21,6 +22,7 @@ from printscout.server.ingest import routes as ingest_routes
 from printscout.server.ingest.service import IngestLimits, IngestService
 from printscout.server.reports import routes as report_routes
 from printscout.server.settings import ServerSettings
+from printscout.storage.errors import DatabaseUnavailable
 from printscout.storage.session import Database
 from printscout.web.console import mount_console
 
@@ -53,6 +55,7 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
+    app.add_exception_handler(DatabaseUnavailable, database_unavailable)
     app.state.db = db
     # Write transactions beyond this only queue on locks; SQLite takes one writer.
     app.state.write_concurrency = settings.ingest.concurrency or db.write_concurrency
@@ -74,3 +77,13 @@ def create_app(
     app.include_router(collector_routes.router)
     mount_console(app, settings, db)
     return app
+
+
+async def database_unavailable(_request: Request, exc: Exception) -> Response:
+    """The database is down or restarting (any route, collector authentication included):
+    503 with Retry-After, so clients back off and send again instead of seeing a 500."""
+    return JSONResponse(
+        {"detail": "database unavailable; retry later"},
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": "5"},
+    )

@@ -129,6 +129,9 @@ def _engine(url: str, config: DatabaseConfig) -> Engine:
             json_serializer=serializer,
             json_deserializer=orjson.loads,
             echo=config.echo,
+            # A connection the database dropped (a restart, a failover) is replaced when it is
+            # checked out, not discovered by the first request that uses it.
+            pool_pre_ping=True,
             # No server-side prepared statements: a generic plan for "= ANY($1)" cannot know
             # the array's size and may scan whole tables; our statements are short to parse,
             # and this also works behind PgBouncer in transaction mode. UTC sessions hand back
