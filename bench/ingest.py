@@ -46,7 +46,8 @@ from bench.measure import ROOT, Json, process_cpu
 from printscout.collector.reader import Reader
 from printscout.domain.reading import Reading, Supply, SupplyState
 from printscout.domain.wire import ObservedReading, ReadingBatch, batch_to_wire
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.walk import Walker
 from printscout.simulator.fleet import start_fleet
 from printscout.simulator.snmprec import builtin_recordings

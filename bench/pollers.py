@@ -23,7 +23,7 @@ from bench.measure import Json
 
 if TYPE_CHECKING:
     from printscout.collector.reader import Reader
-    from printscout.protocols.snmp.client import Target
+    from printscout.protocols.snmp.target import Target
 
 Poll = Callable[[], Awaitable[object]]
 
@@ -69,7 +69,8 @@ async def poll_printscout(
     poll of every column each time; ``cold`` empties every memo table before each poll, as if
     every answer of the device had changed since the last (the worst case)."""
     from printscout.collector.reader import Reader
-    from printscout.protocols.snmp.client import SnmpEngine, Target
+    from printscout.protocols.snmp.client import SnmpEngine
+    from printscout.protocols.snmp.target import Target
     from printscout.protocols.snmp.walk import Walker
 
     target = Target(host, port)

@@ -25,7 +25,8 @@ SYS_DESCR = "1.3.6.1.2.1.1.1.0"
 async def sweep_printscout(hosts: list[str], port: int, timeout: float, retries: int) -> Json:
     """PrintScout's discovery sweep: one engine, one socket, every address in flight."""
     from printscout.collector.discovery import sweep
-    from printscout.protocols.snmp.client import SnmpEngine, Target
+    from printscout.protocols.snmp.client import SnmpEngine
+    from printscout.protocols.snmp.target import Target
 
     template = Target("", port=port, community=b"public", timeout=timeout, retries=retries)
     cpu0, wall0 = time.process_time(), time.perf_counter()

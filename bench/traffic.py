@@ -33,7 +33,8 @@ from bench.upload import measure_uploads
 from printscout.collector.discovery import discover, lean_sweep, sweep
 from printscout.collector.reader import Reader
 from printscout.domain.wire import ObservedReading, ReadingBatch, batch_to_wire
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.walk import Walker
 from printscout.simulator.fleet import start_fleet
 from printscout.simulator.snmprec import builtin_recordings

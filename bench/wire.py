@@ -16,7 +16,8 @@ from bench.measure import FIXTURES, RECORDINGS, Json, Simulator, addresses
 from printscout.collector.discovery import discover, sweep
 from printscout.collector.plan import REVALIDATE_EVERY
 from printscout.collector.reader import Reader
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.walk import Walker
 
 PORT: Final = 16301

@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 
 from printscout.collector.discovery import lean_sweep
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.simulator.fleet import start_fleet
 from printscout.simulator.snmprec import builtin_recordings
 

@@ -25,8 +25,9 @@ from printscout.domain.errors import ParseError, SnmpAuthError, SnmpError, SnmpT
 from printscout.domain.reading import Reading, SupplyState
 from printscout.protocols.snmp import ber, mibs, v3
 from printscout.protocols.snmp import pdu as pdus
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
 from printscout.protocols.snmp.pdu import Pdu
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.walk import Span, Walker
 from printscout.simulator.agent import Agent
 from printscout.simulator.device import HUGE_STRING, Fault, SimPrinter

@@ -9,7 +9,8 @@ from printscout.collector.discovery import discover
 from printscout.collector.identity import merge_duplicates
 from printscout.collector.targets import expand, parse_targets
 from printscout.domain.reading import DeviceKind, Identity, Reading
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.simulator.fleet import start_fleet
 from printscout.simulator.snmprec import builtin_recordings
 

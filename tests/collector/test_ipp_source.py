@@ -30,7 +30,8 @@ from printscout.protocols.ipp.values import (
     Value,
 )
 from printscout.protocols.snmp import mibs
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.walk import Walker
 from printscout.simulator.device import Fault
 from printscout.simulator.fleet import start_fleet

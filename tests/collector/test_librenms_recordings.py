@@ -26,7 +26,8 @@ from printscout.domain.reading import Reading, Supply, SupplyState
 from printscout.protocols.snmp import mibs, v3
 from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp.ber import oid_from_str, oid_to_str
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.vendors import profile_for
 from printscout.protocols.snmp.walk import Walker
 from printscout.simulator.fleet import DEFAULT_USERS, Fleet, start_fleet

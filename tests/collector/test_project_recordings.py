@@ -20,7 +20,8 @@ from printscout.collector.reader import Reader
 from printscout.collector.scan_output import reading_to_json
 from printscout.domain.reading import Reading
 from printscout.protocols.snmp import mibs
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.walk import Walker
 from printscout.simulator.fleet import Fleet, start_fleet
 from printscout.simulator.snmprec import builtin_recordings

@@ -14,8 +14,9 @@ from printscout.collector.reader import Reader
 from printscout.domain.reading import Reading
 from printscout.protocols.snmp import ber, mibs
 from printscout.protocols.snmp import pdu as pdus
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
 from printscout.protocols.snmp.pdu import Pdu
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.walk import Span, Walker, WalkPlan
 from printscout.simulator.agent import Agent
 from printscout.simulator.device import SimPrinter

@@ -7,7 +7,8 @@ import contextlib
 
 from printscout.collector.discovery import sweep
 from printscout.protocols.snmp import pdu as pdus
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.simulator.fleet import start_fleet
 from printscout.simulator.snmprec import builtin_recordings
 

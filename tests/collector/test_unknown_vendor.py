@@ -19,7 +19,8 @@ from printscout.collector.normalize import RawReading
 from printscout.collector.reader import Reader
 from printscout.collector.scan_output import reading_to_json
 from printscout.domain.reading import DeviceKind, Reading, SupplyState
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.walk import Walker
 from printscout.simulator.fleet import start_fleet
 from printscout.simulator.snmprec import builtin_recordings, parse_recording

@@ -20,7 +20,8 @@ from printscout.collector.reader import Reader
 from printscout.domain.reading import Counters, Reading, Supply, SupplyState
 from printscout.protocols.snmp import ber, mibs
 from printscout.protocols.snmp.ber import Oid, Value
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.vendors import (
     BY_BRAND,
     PROFILES,

@@ -11,7 +11,8 @@ from printscout.domain.errors import SnmpAuthError, SnmpTimeout
 from printscout.domain.reading import Reading, SupplyState
 from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp import v3
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.usm_crypto import parse_auth_protocol, parse_priv_protocol
 from printscout.protocols.snmp.walk import Walker
 from tests.support.agents import DEFAULT_PRINTER, USM_USERS, NetSnmpAgent, UsmUser

@@ -11,7 +11,8 @@ import pytest
 from printscout.collector.reader import Reader
 from printscout.domain.reading import Reading
 from printscout.protocols.snmp import pdu as pdus
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.usm_crypto import (
     AuthProtocol,
     parse_auth_protocol,

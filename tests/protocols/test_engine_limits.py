@@ -9,7 +9,9 @@ import pytest
 
 from printscout.domain.errors import SnmpTimeout
 from printscout.protocols.snmp import pdu as pdus
-from printscout.protocols.snmp.client import EngineLimits, SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.dispatcher import EngineLimits
+from printscout.protocols.snmp.target import Target
 from printscout.simulator.fleet import start_fleet
 from printscout.simulator.snmprec import builtin_recordings
 

@@ -20,7 +20,8 @@ from printscout.domain.wire import (
     batch_to_wire,
     reading_to_wire,
 )
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.walk import Walker
 from printscout.simulator.fleet import start_fleet
 from printscout.simulator.snmprec import builtin_recordings

@@ -19,7 +19,8 @@ from printscout.domain.reading import Reading
 from printscout.protocols.ews import ledm
 from printscout.protocols.ews.client import EwsSettings, LedmClient, LedmPages
 from printscout.protocols.snmp import mibs
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.walk import Walker
 from printscout.simulator.device import Fault
 from printscout.simulator.ews import EwsServer, start_ews

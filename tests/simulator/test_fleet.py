@@ -9,7 +9,8 @@ import pytest
 from printscout.collector.discovery import sweep
 from printscout.collector.reader import Reader
 from printscout.domain.reading import Reading
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.walk import Walker
 from printscout.simulator.fleet import loopback_addresses, start_fleet
 from printscout.simulator.snmprec import builtin_recordings

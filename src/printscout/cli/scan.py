@@ -18,7 +18,9 @@ from printscout.domain.errors import TargetError
 from printscout.domain.reading import Reading
 from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp import v3
-from printscout.protocols.snmp.client import EngineLimits, SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.dispatcher import EngineLimits
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.usm_crypto import parse_auth_protocol, parse_priv_protocol
 
 _VERSIONS = {"1": pdus.V1, "2c": pdus.V2C, "3": pdus.V3}

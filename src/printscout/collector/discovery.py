@@ -25,8 +25,9 @@ from printscout.domain.reading import Reading
 from printscout.protocols.snmp import mibs
 from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp.ber import Oid, Value, VarBindException
-from printscout.protocols.snmp.client import SnmpEngine, Target
+from printscout.protocols.snmp.client import SnmpEngine
 from printscout.protocols.snmp.pdu import Pdu, VarBinds
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.walk import Walker
 
 PROBE_OIDS: Final[tuple[Oid, ...]] = (mibs.SYS_OBJECT_ID, mibs.SYS_DESCR)

@@ -42,7 +42,7 @@ from printscout.collector.reading_memo import normalized
 from printscout.domain.reading import Counters, Reading
 from printscout.protocols.snmp import mibs
 from printscout.protocols.snmp.ber import Oid, Value
-from printscout.protocols.snmp.client import Target
+from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.vendors import profile_for
 from printscout.protocols.snmp.vendors.base import COUNTER_KINDS, VendorProfile
 from printscout.protocols.snmp.vendors.meters import went_backwards

@@ -1,474 +1,50 @@
 """The simulator's embedded web servers: HP LEDM pages for simulated HP printers.
 
-Each printer of the fleet gets an HTTP/1.1 server (h11, optionally behind TLS with a
-self-signed certificate made with ``cryptography``) on its own loopback address. Printers whose
-recording is HP's (sysObjectID under HP's enterprise) serve ProductConfigDyn, ProductUsageDyn
-and ConsumableConfigDyn, derived from the same state the SNMP agent shows: impressions follow
-the printer's page count (split mono/colour, and print/copy/fax on MFPs, by fixed per-printer
-shares), consumables follow its supply rows and falling levels, and cartridge serials are
-derived from the address. Other printers answer 404, as a web server without LEDM does.
-
-The IPP simulator has its own small h11 loop; the two are kept apart on purpose, so the
-connection handling below is a deliberate near-duplicate.
+Each printer of the fleet gets an HTTP/1.1 server (optionally behind TLS with a self-signed
+certificate) on its own loopback address, run by :mod:`http_server`. HP printers serve the
+pages of :mod:`ledm_pages`; other printers answer 404, as a web server without LEDM does.
+Faults: ``huge_strings`` pads a page past the client's cap, ``malformed`` cuts it short.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import datetime
-import functools
-import hashlib
-import ipaddress
-import ssl
-import tempfile
-import uuid
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Final
-from xml.sax.saxutils import escape
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import h11
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from printscout.domain.manufacturers import brand_for_enterprise, enterprise_number
 from printscout.protocols.ews import ledm
-from printscout.protocols.snmp import mibs
-from printscout.protocols.snmp.ber import Oid, Value, oid_to_str
 from printscout.simulator.device import Fault, SimPrinter
 from printscout.simulator.fleet import Fleet
-
-IDLE_SECONDS: Final = 30.0
-_SERVER: Final = b"PrintScout-Simulator-EWS/1"
-_DD: Final = "http://www.hp.com/schemas/imaging/con/dictionaries/1.0/"
-_LEDM: Final = "http://www.hp.com/schemas/imaging/con/ledm/"
-# Printer-MIB supply type -> dd:ConsumableTypeEnum
-_TYPE_ENUMS: Final = {
-    3: "toner", 4: "tonerCollectionUnit", 5: "ink", 6: "inkCartridge", 9: "imagingDrum",
-    10: "developer", 15: "fuser", 20: "transferKit", 21: "tonerCartridge",
-}  # fmt: skip
-_LABELS: Final = {"black": "K", "cyan": "C", "magenta": "M", "yellow": "Y"}
-_MARKING_TYPES: Final = frozenset({3, 5, 6, 21})
-
-
-# ------------------------------------------------------------------ pages
-
-
-def _share(total: int, slots: int, period: int = 100) -> int:
-    """How many of pages 0..total-1 fall in the first ``slots`` of every ``period``.
-
-    Assigning pages to functions by a fixed repeating pattern keeps every split counter
-    monotonic and the parts summing exactly to the total.
-    """
-    return (total // period) * slots + min(total % period, slots)
-
-
-def _digest(*parts: object) -> bytes:
-    return hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-
-
-def _get(printer: SimPrinter, oid: Oid) -> Value:
-    i = printer.recording.index(oid)
-    return None if i is None else printer.value(i)
-
-
-def _text(value: Value) -> str | None:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace").strip("\x00 ") or None
-    return None
-
-
-def _number(value: Value) -> int | None:
-    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _rows(printer: SimPrinter, column: Oid) -> Iterator[tuple[Oid, Value]]:
-    rec = printer.recording
-    for i in range(rec.next_index(column), len(rec.oids)):
-        oid = rec.oids[i]
-        if oid[: len(column)] != column:
-            return
-        yield oid[len(column) :], printer.value(i)
-
-
-def _el(name: str, value: object) -> str:
-    return f"<{name}>{escape(str(value))}</{name}>" if value is not None else ""
-
-
-def is_hp(printer: SimPrinter) -> bool:
-    """Whether the printer's recording is an HP device (and so serves LEDM)."""
-    oid = printer.recording.get(mibs.SYS_OBJECT_ID)
-    return (
-        isinstance(oid, tuple) and brand_for_enterprise(enterprise_number(oid_to_str(oid))) == "HP"
-    )
-
-
-def _is_mfp(printer: SimPrinter) -> bool:
-    names = (_text(_get(printer, mibs.SYS_DESCR)), _text(_get(printer, (*mibs.HR_DEVICE_DESCR, 1))))
-    return any("MFP" in (n or "") for n in names)
-
-
-def _document(root: str, namespace: str, body: str) -> bytes:
-    prefix = root.split(":", 1)[0]
-    head = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<{root} xmlns:dd="{_DD}" xmlns:{prefix}="{_LEDM}{namespace}">'
-        # the schema's revision, not the firmware's: parsers must not mix the two up
-        "<dd:Version><dd:Revision>SVN-IPG-LEDM.900</dd:Revision></dd:Version>"
-    )
-    return f"{head}{body}</{root}>".encode()
-
-
-def product_page(printer: SimPrinter) -> bytes:
-    """ProductConfigDyn.xml: the same serial and model SNMP shows, a firmware per model."""
-    d = _digest(printer.recording.name)  # one firmware per model
-    model = _text(_get(printer, (*mibs.HR_DEVICE_DESCR, 1))) or _text(
-        _get(printer, (*mibs.PRT_GENERAL_PRINTER_NAME, 1))
-    )
-    firmware = f"25{d[0] % 12 + 1:02d}{d[1] % 28 + 1:02d}_{int.from_bytes(d[2:5]) % 10**6:06d}"
-    body = (
-        "<prdcfgdyn:ProductInformation>"
-        + _el("dd:MakeAndModel", model)
-        + _el("dd:SerialNumber", _text(_get(printer, (*mibs.PRT_GENERAL_SERIAL_NUMBER, 1))))
-        + _el("dd:ProductNumber", f"{d[5:8].hex().upper()[:5]}A")
-        + _el("dd:UUID", uuid.UUID(bytes=_digest("uuid", printer.address)[:16], version=4))
-        + f"<dd:Version>{_el('dd:Revision', firmware)}{_el('dd:Date', '2025-06-18')}</dd:Version>"
-        + "</prdcfgdyn:ProductInformation>"
-    )
-    return _document("prdcfgdyn:ProductConfigDyn", "productconfigdyn/2007/11/05", body)
-
-
-@dataclass(frozen=True, slots=True)
-class _SimSupply:
-    index: int
-    type_enum: str
-    color: str | None
-    percent: int | None
-    description: str | None
-    marking: bool
-
-
-def _supplies(printer: SimPrinter) -> list[_SimSupply]:
-    colorants = {s[-1]: _text(v) for s, v in _rows(printer, mibs.PRT_COLORANT_VALUE)}
-    out = []
-    for suffix, kind in _rows(printer, mibs.PRT_SUPPLIES_TYPE):
-        kind_number = _number(kind)
-        colorant = _number(_get(printer, (*mibs.PRT_SUPPLIES_COLORANT_INDEX, *suffix)))
-        level = _number(_get(printer, (*mibs.PRT_SUPPLIES_LEVEL, *suffix)))
-        maximum = _number(_get(printer, (*mibs.PRT_SUPPLIES_MAX_CAPACITY, *suffix)))
-        percent = None
-        if level is not None and maximum and maximum > 0 and level >= 0:
-            percent = max(0, min(100, round(100 * level / maximum)))
-        out.append(
-            _SimSupply(
-                index=suffix[-1],
-                type_enum=_TYPE_ENUMS.get(kind_number or 0, "other"),
-                color=(colorants.get(colorant or 0) or "").lower() or None,
-                percent=percent,
-                description=_text(_get(printer, (*mibs.PRT_SUPPLIES_DESCRIPTION, *suffix))),
-                marking=kind_number in _MARKING_TYPES,
-            )
-        )
-    return out
-
-
-def _cartridge_pages(printer: SimPrinter, supply: _SimSupply) -> int:
-    return int.from_bytes(_digest("pages", printer.address, supply.index)[:2]) % 3000 + (
-        printer.pages()
-    )
-
-
-def _state(percent: int | None) -> str:
-    if percent is None:
-        return "ok"
-    if percent == 0:
-        return "out"
-    return "veryLow" if percent <= 2 else "low" if percent <= 10 else "ok"
-
-
-def consumables_page(printer: SimPrinter) -> bytes:
-    """ConsumableConfigDyn.xml: one ConsumableInfo per supply row, serials from the address."""
-    parts = []
-    for supply in _supplies(printer):
-        digest = _digest("cartridge", printer.address, supply.index)
-        installed = datetime.date(2024, 1, 1) + datetime.timedelta(days=digest[4] + digest[5])
-        words = (supply.description or "").split()
-        part = words[-1] if words and words[-1].isalnum() and len(words[-1]) >= 5 else None
-        parts.append(
-            "<ccdyn:ConsumableInfo>"
-            + _el("dd:ConsumableLabelCode", _LABELS.get(supply.color or ""))
-            + "<dd:ConsumableLifeState>"
-            + _el("dd:ConsumableState", _state(supply.percent))
-            + "</dd:ConsumableLifeState>"
-            + _el("dd:ConsumablePercentageLevelRemaining", supply.percent)
-            + _el("dd:ConsumableStation", supply.index - 1)
-            + _el("dd:ConsumableTypeEnum", supply.type_enum)
-            + f"<dd:Installation>{_el('dd:Date', installed.isoformat())}</dd:Installation>"
-            + _el("dd:ProductNumber", part)
-            + _el("dd:SerialNumber", f"CN{digest[:5].hex().upper()}")
-            + "</ccdyn:ConsumableInfo>"
-        )
-    return _document("ccdyn:ConsumableConfigDyn", "consumableconfigdyn/2007/11/19", "".join(parts))
-
-
-def usage_page(printer: SimPrinter) -> bytes:
-    """ProductUsageDyn.xml: impressions from the page count, split by fixed per-printer shares."""
-    lifes = [_number(v) for _, v in _rows(printer, mibs.PRT_MARKER_LIFE_COUNT)]
-    total = next((n for n in lifes if n is not None), None)
-    total = printer.pages() if total is None else total
-    supplies = _supplies(printer)
-    colour = any(s.marking and s.color not in (None, "black") for s in supplies)
-    digest = _digest("usage", printer.address)
-    color = _share(total, 20 + digest[0] % 26) if colour else 0
-    mfp = _is_mfp(printer)
-    large = _share(total, 5) if mfp else 0
-    media = (("a4_or_letter", total - large), ("a3_or_ledger", large) if mfp else None)
-    body = (
-        "<pudyn:PrinterSubunit>"
-        + _el("dd:TotalImpressions", total)
-        + _el("dd:MonochromeImpressions", total - color)
-        + _el("dd:ColorImpressions", color)
-        + f"<dd:A4EquivalentImpressions>{_el('dd:TotalImpressions', total * 2)}"
-        + "</dd:A4EquivalentImpressions>"
-        + _el("dd:DuplexSheets", _share(total, 15))
-        + _el("dd:JamEvents", digest[1] % 20)
-        + "".join(
-            f"<pudyn:UsageByMedia>{_el('dd:TotalImpressions', n)}"
-            f"{_el('dd:MediaSizeName', name)}</pudyn:UsageByMedia>"
-            for name, n in filter(None, media)
-        )
-        + "</pudyn:PrinterSubunit>"
-        + _consumable_subunit(printer, supplies)
-        + (_function_subunits(total) if mfp else _el_block("PrintApplicationSubunit", total))
-    )
-    return _document("pudyn:ProductUsageDyn", "productusagedyn/2007/12/11", body)
-
-
-def _el_block(subunit: str, total: int) -> str:
-    return f"<pudyn:{subunit}>{_el('dd:TotalImpressions', total)}</pudyn:{subunit}>"
-
-
-def _function_subunits(total: int) -> str:
-    """Print, copy and fax impressions partition the total; scans run alongside."""
-    copy, fax = _share(total, 25), _share(total, 29) - _share(total, 25)
-    return (
-        _el_block("PrintApplicationSubunit", total - copy - fax)
-        + _el_block("CopyApplicationSubunit", copy)
-        + _el_block("FaxApplicationSubunit", fax)
-        + "<pudyn:ScannerEngineSubunit>"
-        + _el("dd:ScanImages", _share(total, 40))
-        + "</pudyn:ScannerEngineSubunit>"
-    )
-
-
-def _consumable_subunit(printer: SimPrinter, supplies: list[_SimSupply]) -> str:
-    entries = [
-        "<pudyn:Consumable>"
-        + _el("dd:MarkerColor", (s.color or "").title() or None)
-        + _el("dd:ConsumableTypeEnum", s.type_enum)
-        + _el("dd:TotalImpressions", _cartridge_pages(printer, s))
-        + _el("dd:ConsumableRawPercentageLevelRemaining", s.percent)
-        + "</pudyn:Consumable>"
-        for s in supplies
-        if s.marking
-    ]
-    return f"<pudyn:ConsumableSubunit>{''.join(entries)}</pudyn:ConsumableSubunit>"
-
-
-_PAGES: Final = {
-    ledm.PRODUCT_PATH: product_page,
-    ledm.USAGE_PATH: usage_page,
-    ledm.CONSUMABLES_PATH: consumables_page,
-}
-
-
-# ------------------------------------------------------------------ HTTP
-
-
-def page_for(printer: SimPrinter, path: str) -> bytes | None:
-    """The body a printer serves at ``path``, or None (404)."""
-    build = _PAGES.get(path)
-    return build(printer) if build is not None and is_hp(printer) else None
+from printscout.simulator.http_server import PrinterHttpServer, Reply
+from printscout.simulator.ledm_pages import page_for
 
 
 @dataclass
-class EwsServer:
+class EwsServer(PrinterHttpServer):
     """Running embedded web servers of a fleet; ``close()`` stops them all."""
 
-    port: int
-    tls: bool
-    cert_pem: bytes | None = None
-    connections: int = 0
-    requests: int = 0
-    listeners: list[asyncio.Server] = field(default_factory=list)
-    _writers: set[asyncio.StreamWriter] = field(default_factory=set)
-    _closing: asyncio.Event = field(default_factory=asyncio.Event)
+    base_headers = (
+        (b"Server", b"PrintScout-Simulator-EWS/1"),
+        (b"Content-Type", b"text/xml; charset=utf-8"),
+    )
+    answers_bad_requests = True
 
-    def close(self) -> None:
-        """Stop listening and end open connections (their handlers then see end-of-file)."""
-        self._closing.set()
-        for server in self.listeners:
-            server.close()
-        for writer in self._writers:
-            writer.close()
-        self.listeners.clear()
-
-    async def __aenter__(self) -> EwsServer:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.close()
-
-    async def handle(
-        self, printer: SimPrinter, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        """Serve one connection: HTTP/1.1 with keep-alive, parsed by h11."""
-        self._writers.add(writer)
-        self.connections += 1
-        conn = h11.Connection(h11.SERVER)
-        try:
-            await self._converse(printer, conn, reader, writer)
-        except h11.RemoteProtocolError as exc:
-            await _send_error(conn, writer, exc.error_status_hint)
-        except (ConnectionError, TimeoutError, ssl.SSLError, h11.LocalProtocolError):
-            pass
-        except asyncio.CancelledError:
-            # asyncio (3.11) reports a cancelled connection handler as an unhandled error;
-            # cancellation only comes from the loop shutting down, so end quietly
-            pass
-        finally:
-            self._writers.discard(writer)
-            writer.close()
-
-    async def _converse(
-        self,
-        printer: SimPrinter,
-        conn: h11.Connection,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-    ) -> None:
-        request: h11.Request | None = None
-        while True:
-            event = conn.next_event()
-            if event is h11.NEED_DATA:
-                async with asyncio.timeout(IDLE_SECONDS):
-                    conn.receive_data(await reader.read(65536))
-            elif isinstance(event, h11.Request):
-                request = event
-            elif isinstance(event, h11.EndOfMessage) and request is not None:
-                self.requests += 1
-                await self._respond(printer, conn, writer, request)
-                if h11.MUST_CLOSE in (conn.our_state, conn.their_state):
-                    return
-                conn.start_next_cycle()
-            elif not isinstance(event, h11.Data):  # request bodies are ignored
-                return
-
-    async def _respond(
-        self,
-        printer: SimPrinter,
-        conn: h11.Connection,
-        writer: asyncio.StreamWriter,
-        request: h11.Request,
-    ) -> None:
-        if Fault.SILENT in printer.faults:  # accept, never answer
-            await asyncio.wait_for(self._closing.wait(), IDLE_SECONDS)
-            raise ConnectionAbortedError
-        if Fault.SLOW in printer.faults:
-            await asyncio.sleep(printer.slow_seconds)
+    async def respond(self, printer: SimPrinter, request: h11.Request, body: bytes) -> Reply:
+        """A LEDM page for GET and HEAD (request bodies are ignored)."""
         if request.method not in (b"GET", b"HEAD"):
-            await _send(conn, writer, 405, b"", [(b"Allow", b"GET, HEAD")])
-            return
+            return Reply(405, headers=((b"Allow", b"GET, HEAD"),))
         path = request.target.split(b"?", 1)[0].decode("ascii", "replace")
-        body = page_for(printer, path)
-        head = request.method == b"HEAD"
-        if body is None:
-            await _send(conn, writer, 404, b"<html><body>Not Found</body></html>", head=head)
-        elif Fault.HUGE_STRINGS in printer.faults:
+        page = page_for(printer, path)
+        if page is None:
+            return Reply(404, b"<html><body>Not Found</body></html>")
+        if Fault.HUGE_STRINGS in printer.faults:
             # sent chunked, without a length, so only a streaming cap stops it
             padding = b"<!--" + b"X" * (ledm.MAX_DOCUMENT_BYTES + 1) + b"-->"
-            huge = body[:-1] + padding + body[-1:]
-            await _send(conn, writer, 200, huge, chunked=True, head=head)
-        elif Fault.MALFORMED in printer.faults:
-            await _send(conn, writer, 200, body[: len(body) // 2], head=head)
-        else:
-            await _send(conn, writer, 200, body, head=head)
-
-
-async def _send(
-    conn: h11.Connection,
-    writer: asyncio.StreamWriter,
-    status: int,
-    body: bytes,
-    extra: Iterable[tuple[bytes, bytes]] = (),
-    *,
-    chunked: bool = False,
-    head: bool = False,
-) -> None:
-    headers = [(b"Server", _SERVER), (b"Content-Type", b"text/xml; charset=utf-8"), *extra]
-    if not chunked:
-        headers.append((b"Content-Length", str(len(body)).encode()))
-    writer.write(conn.send(h11.Response(status_code=status, headers=headers)) or b"")
-    if conn.our_state is h11.SEND_BODY:
-        # a HEAD answer declares the length of the body it does not send
-        for start in range(0, 0 if head else len(body), 65536):
-            writer.write(conn.send(h11.Data(data=body[start : start + 65536])) or b"")
-            await writer.drain()
-        writer.write(conn.send(h11.EndOfMessage()) or b"")
-    await writer.drain()
-
-
-async def _send_error(conn: h11.Connection, writer: asyncio.StreamWriter, status: int) -> None:
-    if conn.our_state not in (h11.IDLE, h11.SEND_RESPONSE):
-        return
-    with contextlib.suppress(ConnectionError, h11.LocalProtocolError):
-        await _send(conn, writer, status, b"", [(b"Connection", b"close")])
-
-
-# ------------------------------------------------------------------ TLS
-
-
-def self_signed_certificate(addresses: Iterable[str]) -> tuple[bytes, bytes]:
-    """A self-signed certificate (PEM) and its key (PEM) for the given loopback addresses."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "PrintScout simulated printer")])
-    now = datetime.datetime.now(datetime.UTC)
-    sans: list[x509.GeneralName] = [x509.DNSName("localhost")]
-    sans += [x509.IPAddress(ipaddress.ip_address(a)) for a in addresses]
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .add_extension(x509.SubjectAlternativeName(sans), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return cert.public_bytes(serialization.Encoding.PEM), key_pem
-
-
-def _server_context(cert_pem: bytes, key_pem: bytes) -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    # load_cert_chain reads files only; the key lives on disk just long enough to load
-    with tempfile.TemporaryDirectory(prefix="printscout-ews-") as folder:
-        cert_file, key_file = Path(folder, "cert.pem"), Path(folder, "key.pem")
-        cert_file.write_bytes(cert_pem)
-        key_file.write_bytes(key_pem)
-        context.load_cert_chain(cert_file, key_file)
-    return context
+            return Reply(200, page[:-1] + padding + page[-1:], chunked=True)
+        if Fault.MALFORMED in printer.faults:
+            return Reply(200, page[: len(page) // 2])
+        return Reply(200, page)
 
 
 async def start_ews(
@@ -477,24 +53,5 @@ async def start_ews(
     """Serve the fleet's printers (or only ``addresses``) over HTTP, or HTTPS with ``tls``."""
     chosen = list(fleet.printers) if addresses is None else list(addresses)
     server = EwsServer(port, tls)
-    context = None
-    if tls:
-        cert_pem, key_pem = self_signed_certificate(chosen)
-        server.cert_pem = cert_pem
-        context = _server_context(cert_pem, key_pem)
-    try:
-        for address in chosen:
-            printer = fleet.printers[address]
-            server.listeners.append(
-                await asyncio.start_server(
-                    functools.partial(server.handle, printer),
-                    host=address,
-                    port=port,
-                    ssl=context,
-                    reuse_address=True,
-                )
-            )
-    except BaseException:
-        server.close()
-        raise
+    await server.listen(fleet.printers[address] for address in chosen)
     return server

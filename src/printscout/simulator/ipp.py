@@ -1,4 +1,4 @@
-"""IPP endpoints of simulated printers: Get-Printer-Attributes over HTTP/1.1 (h11), TLS optional.
+"""IPP endpoints of simulated printers: Get-Printer-Attributes over HTTP/1.1, TLS optional.
 
 Each printer of a running :class:`~printscout.simulator.fleet.Fleet` gets a listener on its own
 loopback address. Its attributes are derived from the same objects its SNMP agent serves, read
@@ -6,19 +6,15 @@ at request time (so levels fall and counters rise, and faults show): marker-* an
 printer-supply from prtMarkerSuppliesTable, state and reasons from hrPrinterStatus and
 hrPrinterDetectedErrorState, identity from the system group, hrDeviceDescr and the serial.
 Levels of receptacles (waste toner) are given as IPP does, as the percentage *filled*.
-Faults: ``silent`` never answers, ``slow`` answers late, ``malformed`` cuts the answer short.
+Faults: ``silent`` never answers, ``slow`` answers late (both in :mod:`http_server`),
+``malformed`` cuts the answer short.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import ssl
-import tempfile
 import uuid
-from dataclasses import dataclass, field
-from functools import partial
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Final
 
 import h11
@@ -31,11 +27,10 @@ from printscout.protocols.ipp.tags import GroupTag, Operation, Status
 from printscout.protocols.snmp import ber, mibs
 from printscout.protocols.snmp.ber import Oid
 from printscout.simulator.device import Fault, SimPrinter
-from printscout.simulator.ews import self_signed_certificate
 from printscout.simulator.fleet import Fleet, raise_open_file_limit
+from printscout.simulator.http_server import PrinterHttpServer, Reply
 
 MAX_REQUEST: Final = 64 * 1024
-IDLE_TIMEOUT: Final = 30.0
 MAX_STRING: Final = 16_000  # bytes; hostile but encodable (an IPP value holds 65535)
 VERSIONS: Final = frozenset({(1, 1), (2, 0)})
 # hrPrinterDetectedErrorState bit -> printer-state-reasons keyword; bits without an IPP twin
@@ -250,138 +245,40 @@ def answer(
     return ipp.Message(request.version, status, request.request_id, (operation,))
 
 
-def _server_context(cert_pem: bytes, key_pem: bytes) -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    with tempfile.TemporaryDirectory(prefix="printscout-ipp-") as folder:  # files only
-        cert_file, key_file = Path(folder, "cert.pem"), Path(folder, "key.pem")
-        cert_file.write_bytes(cert_pem)
-        key_file.write_bytes(key_pem)
-        context.load_cert_chain(cert_file, key_file)
-    return context
-
-
 @dataclass
-class IppServer:
+class IppServer(PrinterHttpServer):
     """IPP listeners for every printer of a fleet; ``close()`` stops them all."""
 
+    base_headers = ((b"Content-Type", b"application/ipp"),)
+    max_request = MAX_REQUEST
+
     fleet: Fleet
-    port: int
-    tls: bool
     paths: tuple[str, ...]
     versions: frozenset[tuple[int, int]]
-    cert_pem: bytes | None = None
-    requests: int = 0
-    _servers: list[asyncio.Server] = field(default_factory=list)
-    _connections: dict[asyncio.StreamWriter, asyncio.Future[None]] = field(default_factory=dict)
 
     def uri(self, address: str, path: str | None = None) -> str:
         """The ipp(s) URI of one printer."""
         scheme = "ipps" if self.tls else "ipp"
         return f"{scheme}://{address}:{self.port}{path or self.paths[0]}"
 
-    def close(self) -> None:
-        """Stop listening and close open connections (their handlers then end by themselves)."""
-        for server in self._servers:
-            server.close()
-        for writer in self._connections:
-            writer.close()  # not Task.cancel(): Python 3.11's streams mishandle cancelled handlers
-
-    async def wait_closed(self) -> None:
-        """Close, and wait until every listener and connection is gone."""
-        servers = list(self._servers)
-        self.close()
-        await asyncio.gather(*self._connections.values())
-        for server in servers:
-            await server.wait_closed()
-
-    async def __aenter__(self) -> IppServer:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.wait_closed()
-
-    async def _serve(
-        self, printer: SimPrinter, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        done = asyncio.get_running_loop().create_future()
-        self._connections[writer] = done
-        try:
-            if Fault.SILENT in printer.faults:
-                while await reader.read(65536):
-                    pass  # read and never answer, like a hung printer
-                return
-            await self._converse(printer, reader, writer)
-        except (ConnectionError, TimeoutError, h11.ProtocolError, ssl.SSLError):
-            pass
-        except asyncio.CancelledError:
-            pass  # only the loop shutting down cancels; 3.11 would report it as an error
-        finally:
-            del self._connections[writer]
-            done.set_result(None)
-            writer.close()
-
-    async def _converse(
-        self, printer: SimPrinter, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_REQUEST)
-        while True:
-            received = await _receive(conn, reader)
-            if received is None:
-                return
-            request, body = received
-            self.requests += 1
-            if Fault.SLOW in printer.faults:
-                await asyncio.sleep(printer.slow_seconds)
-            status, payload = self._respond(printer, request, body)
-            headers = [("Content-Type", "application/ipp"), ("Content-Length", str(len(payload)))]
-            writer.write(conn.send(h11.Response(status_code=status, headers=headers)) or b"")
-            writer.write(conn.send(h11.Data(data=payload)) or b"")
-            writer.write(conn.send(h11.EndOfMessage()) or b"")
-            await writer.drain()
-            if conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
-                return
-            conn.start_next_cycle()
-
-    def _respond(self, printer: SimPrinter, request: h11.Request, body: bytes) -> tuple[int, bytes]:
+    async def respond(self, printer: SimPrinter, request: h11.Request, body: bytes) -> Reply:
+        """The IPP answer to a POST on one of ``paths``; other requests get an HTTP error."""
         path = request.target.decode("ascii", "replace").split("?", 1)[0]
         if request.method != b"POST":
-            return 405, b""
+            return Reply(405)
         if path not in self.paths:
-            return 404, b""
+            return Reply(404)
         try:
             message = codec.decode(body)
         except ParseError:
-            return 400, b""
+            return Reply(400)
         printer.begin_request()  # one instant for the whole answer, as for an SNMP poll
         reply = codec.encode(
             answer(printer, message, self.uri(printer.address, path), self.versions)
         )
         if Fault.MALFORMED in printer.faults:
             reply = reply[: len(reply) // 2]
-        return 200, reply
-
-
-async def _receive(
-    conn: h11.Connection, reader: asyncio.StreamReader
-) -> tuple[h11.Request, bytes] | None:
-    """The next request and its body, or None once the client is gone."""
-    request: h11.Request | None = None
-    body = bytearray()
-    while True:
-        event = conn.next_event()
-        if event is h11.NEED_DATA:
-            data = await asyncio.wait_for(reader.read(65536), IDLE_TIMEOUT)
-            conn.receive_data(data)
-        elif isinstance(event, h11.Request):
-            request = event
-        elif isinstance(event, h11.Data):
-            body += event.data
-            if len(body) > MAX_REQUEST:
-                return None
-        elif isinstance(event, h11.EndOfMessage) and request is not None:
-            return request, bytes(body)
-        else:  # ConnectionClosed, PAUSED
-            return None
+        return Reply(200, reply)
 
 
 async def start_ipp(
@@ -393,24 +290,7 @@ async def start_ipp(
     versions: frozenset[tuple[int, int]] = VERSIONS,
 ) -> IppServer:
     """Serve IPP (or IPPS with ``tls``) on ``port`` of every printer address of ``fleet``."""
-    addresses = list(fleet.printers)
-    raise_open_file_limit(2 * len(addresses) + 256)
-    server = IppServer(fleet, port, tls, paths, versions)
-    context = None
-    if tls:
-        server.cert_pem, key_pem = self_signed_certificate(addresses)
-        context = _server_context(server.cert_pem, key_pem)
-    try:
-        for address, printer in fleet.printers.items():
-            listener = await asyncio.start_server(
-                partial(server._serve, printer),
-                host=address,
-                port=port,
-                ssl=context,
-                reuse_address=True,
-            )
-            server._servers.append(listener)
-    except BaseException:
-        await server.wait_closed()
-        raise
+    raise_open_file_limit(2 * len(fleet.printers) + 256)
+    server = IppServer(port, tls, fleet, paths, versions)
+    await server.listen(fleet.printers.values())
     return server

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from printscout.simulator.ews import self_signed_certificate
+from printscout.simulator.tls import self_signed_certificate
 
 USER, PASSWORD = "alerts", "s3cret-relay-pass"
 

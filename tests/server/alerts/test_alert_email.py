@@ -12,7 +12,7 @@ from sqlalchemy import select
 from printscout.server.alerts.notify.dispatch import DispatchConfig, Dispatcher
 from printscout.server.alerts.notify.email import SmtpConfig, send_email
 from printscout.server.alerts.rules import Finding, RuleKind
-from printscout.simulator.ews import self_signed_certificate
+from printscout.simulator.tls import self_signed_certificate
 from printscout.storage.accounts import CollectorRecord
 from printscout.storage.alerts import Delivery
 from printscout.storage.session import Database

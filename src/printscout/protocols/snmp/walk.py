@@ -16,9 +16,10 @@ from typing import Final
 from printscout.domain.errors import SnmpError, SnmpErrorStatus
 from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp.ber import Oid, Value, VarBindException
-from printscout.protocols.snmp.client import SnmpEngine, Target, raise_for_status
+from printscout.protocols.snmp.client import SnmpEngine, raise_for_status
 from printscout.protocols.snmp.memo import Memo
 from printscout.protocols.snmp.pdu import Pdu, VarBinds
+from printscout.protocols.snmp.target import Target
 
 DEFAULT_MAX_ROWS: Final = 2048
 ANSWERS_REMEMBERED: Final = 1024  # first answers of walks kept by a walker (a fleet's worth)
