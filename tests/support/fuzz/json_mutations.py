@@ -10,6 +10,7 @@ from typing import Any, Final
 
 HUGE_NUMBER_MARK: Final = "<huge-number>"
 DEEP_MARK: Final = "<deep>"
+_BIG: Final = 2_000_000
 _MARKS: Final = re.compile(rb'"(<huge-number>|<deep>(\d+))"')
 
 # values a hostile or broken collector might send in any field
@@ -46,11 +47,13 @@ def _deep(rng: random.Random) -> Any:
 def _replace(rng: random.Random, node: Any) -> Any:
     choice = rng.randrange(10)
     if choice < 6:
-        return rng.choice(HOSTILE)
+        return json.loads(json.dumps(rng.choice(HOSTILE)))  # a copy: later mutations change it
     if choice == 6:
         return _deep(rng)
     if choice == 7 and isinstance(node, list) and node:
-        return node * rng.choice((2, 50, 300))  # too many readings, supplies, alerts
+        # too many readings, supplies, alerts: up to about 2 MB of JSON, past the body limit
+        most = max(2, _BIG // (len(json.dumps(node)) + 1))
+        return node * min(most, rng.choice((2, 50, 300)))
     if choice == 8 and isinstance(node, str):
         return node * rng.choice((2, 100))
     return HUGE_NUMBER_MARK
