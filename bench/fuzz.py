@@ -83,8 +83,9 @@ def main() -> None:
             now = time.perf_counter()
             first.setdefault(name, now - report.wall_seconds)
             last[name] = now
-            print(f"{name}: {sum(r.inputs for r in by_target[name]):,} inputs, "
-                  f"{sum(len(r.crashes) for r in by_target[name])} crashes", flush=True)  # fmt: skip
+            done = by_target[name]
+            crashes = sum(len(r.crashes) for r in done)
+            print(f"{name}: {sum(r.inputs for r in done):,} inputs, {crashes} crashes", flush=True)
     results = {n: _merge(n, rs, last[n] - first[n]) for n, rs in by_target.items()}
     document = {
         "what": "seeded structure-aware fuzzing of the SNMP, IPP and upload decoders",

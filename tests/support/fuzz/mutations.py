@@ -145,7 +145,9 @@ def _nest(rng: random.Random, data: bytearray, _s: Seed, _all: Sequence[Seed]) -
     at = rng.randrange(len(data) + 1)
     depth = rng.choice((8, 64, 500, 5000))
     if rng.random() < 0.5:
-        unit = bytes((rng.choice((0x30, 0xA2, 0x04)),)) + rng.choice((b"\x84\x00\xff\xff\xff", b"\x7f", b"\x81\xf0"))
+        unit = bytes((rng.choice((0x30, 0xA2, 0x04)),)) + rng.choice(
+            (b"\x84\x00\xff\xff\xff", b"\x7f", b"\x81\xf0")
+        )
     else:
         unit = b"\x34\x00\x00\x00\x00"  # IPP begCollection with no name and no value
     data[at:at] = unit * depth

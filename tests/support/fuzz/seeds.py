@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
+from printscout.domain.errors import ParseError
 from printscout.domain.wire import BATCH_SCHEMA
 from printscout.protocols.ipp import codec
 from printscout.protocols.ipp import values as ipp
@@ -18,6 +19,7 @@ from printscout.protocols.ipp.client import get_printer_attributes_request
 from printscout.protocols.ipp.tags import GroupTag
 from printscout.protocols.snmp import ber, mibs, v3
 from printscout.protocols.snmp import pdu as pdus
+from printscout.protocols.snmp.ber import Oid
 from printscout.protocols.snmp.pdu import Pdu
 from printscout.simulator.agent import Agent
 from printscout.simulator.device import SimPrinter
@@ -29,7 +31,7 @@ from tests.support.fuzz.mutations import Seed, ber_lengths, ipp_lengths
 FIXTURES: Final = Path(__file__).resolve().parents[2] / "fixtures"
 RECORDINGS: Final = ("brother-hl-l5100dn", "hp-color-laserjet-m555", "lexmark-ms621")
 COLLECTOR: Final = "00000000-0000-4000-8000-00000000c01c"
-_REQUESTS: Final = (
+_REQUESTS: Final[tuple[tuple[int, int, int, list[Oid]], ...]] = (
     (pdus.GET, 0, 0, [mibs.SYS_DESCR, mibs.SYS_OBJECT_ID, mibs.SYS_UPTIME, mibs.SYS_NAME]),
     (pdus.GET_NEXT, 0, 0, [mibs.PRT_SUPPLIES_DESCRIPTION, mibs.PRT_SUPPLIES_LEVEL]),
     (pdus.GET_BULK, 0, 12, [mibs.PRT_SUPPLIES_DESCRIPTION, mibs.PRT_SUPPLIES_LEVEL]),
@@ -87,7 +89,7 @@ def varbind_seeds() -> tuple[bytes, ...]:
     for seed in snmp_seeds():
         try:
             out.append(ber.encode_varbinds(pdus.decode_community_message(seed.data).pdu.varbinds))
-        except pdus.ParseError:
+        except ParseError:
             continue
     return tuple(out)
 
@@ -101,8 +103,9 @@ def _every_value_type() -> ipp.Message:
     attributes = (
         ipp.Attribute("printer-state", (ipp.Enum(3),)),
         ipp.Attribute("color-supported", (ipp.Boolean(True),)),
-        ipp.Attribute("printer-current-time",
-                      (ipp.DateTime(2026, 12, 5, 19, 30, 0, 0, "+", 1, 0),)),  # fmt: skip
+        ipp.Attribute(
+            "printer-current-time", (ipp.DateTime(2026, 12, 5, 19, 30, 0, 0, "+", 1, 0),)
+        ),
         ipp.Attribute("printer-resolution-default", (ipp.Resolution(600, 600, 3),)),
         ipp.Attribute("copies-supported", (ipp.RangeOfInteger(1, 999),)),
         ipp.Attribute("printer-info", (ipp.Text("Front desk", "en"), ipp.Text("Accueil", "fr"))),

@@ -6,6 +6,7 @@ A target's ``run`` returns a short outcome label, or raises. Exceptions listed i
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import zstandard
+from pydantic import ValidationError
 
 from printscout.domain.errors import ParseError, SnmpAuthError
 from printscout.domain.wire import IngestResult, RejectedBatch, WireBatch
@@ -29,7 +31,7 @@ from printscout.server.ingest.body import parse
 from printscout.simulator.fleet import DEFAULT_USERS
 from tests.support.fuzz import seeds
 from tests.support.fuzz.json_mutations import dumps, mutate_document
-from tests.support.fuzz.mutations import mutate
+from tests.support.fuzz.mutations import Seed, ber_lengths, mutate
 
 ZSTD_MAGIC: Final = b"\x28\xb5\x2f\xfd"
 DECODED_LIMIT: Final = 1 << 20  # the server's limit is 64 MiB; 1 MiB keeps a run fast
@@ -70,7 +72,7 @@ def _resigned(rng: random.Random) -> bytes:
     after the mutation, so the decoder reaches the decrypted scoped PDU."""
     user = rng.choice(list(_USERS.values()))
     keys = user.localize(seeds.ENGINE)
-    varbinds = mutate(rng, [seeds.Seed(v, seeds.ber_lengths(v)) for v in seeds.varbind_seeds()])
+    varbinds = mutate(rng, [Seed(v, ber_lengths(v)) for v in seeds.varbind_seeds()])
     flags = (v3.FLAG_AUTH if keys else 0) | (v3.FLAG_PRIV if user.priv_protocol else 0)
     return v3.pack(msg_id=rng.randrange(1 << 31), flags=flags, engine_id=seeds.ENGINE, boots=1,
                    time=1, user=user.name.encode(), context_engine_id=seeds.ENGINE,
@@ -102,10 +104,8 @@ def snmp_run(data: bytes) -> str:
             outcome = "v3:" + _label(exc)
     except ParseError as exc:
         outcome = _label(exc)
-    try:
+    with contextlib.suppress(ParseError):
         pdus.peek_version(data)
-    except ParseError:
-        pass
     return outcome
 
 
@@ -149,11 +149,11 @@ def ingest_input(rng: random.Random) -> bytes:
     data = dumps(document)
     data = data[:MAX_BODY]
     if rng.random() < 0.2:
-        data = mutate(rng, [seeds.Seed(data, ())])
+        data = mutate(rng, [Seed(data, ())])
     if rng.random() < 0.35:
         data = zstandard.ZstdCompressor(level=1).compress(data)
         if rng.random() < 0.3:
-            data = mutate(rng, [seeds.Seed(data, ())])
+            data = mutate(rng, [Seed(data, ())])
     return data
 
 
@@ -170,11 +170,16 @@ def ingest_run(data: bytes) -> str:
     for index, item in enumerate(batches[: service.IngestLimits().max_batches]):
         try:
             wire = item if isinstance(item, WireBatch) else WireBatch.model_validate(item)
-        except service.ValidationError as exc:
+        except ValidationError as exc:
             errors = [service._describe(e) for e in exc.errors()[: service.MAX_ERRORS]]
             result.rejected.append(
-                RejectedBatch(batch_id=service._batch_id(item), index=index, reason=errors[0],
-                              retryable=False, errors=errors)  # fmt: skip
+                RejectedBatch(
+                    batch_id=service._batch_id(item),
+                    index=index,
+                    reason=errors[0],
+                    retryable=False,
+                    errors=errors,
+                )
             )
             continue
         wire.to_domain()
