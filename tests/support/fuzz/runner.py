@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import random
 import resource
 import time
@@ -34,6 +36,7 @@ class Report:
     crashes: list[Crash] = field(default_factory=list)
     slowest_ms: float = 0.0
     slowest_size: int = 0
+    slowest: bytes = b""
     largest_input: int = 0
     decode_seconds: float = 0.0
     wall_seconds: float = 0.0
@@ -52,12 +55,26 @@ class Report:
             ],
             "slowest_input_ms": round(self.slowest_ms, 3),
             "slowest_input_size": self.slowest_size,
+            "slowest_input_sha256": hashlib.sha256(self.slowest).hexdigest(),
+            "slowest_input_head_hex": self.slowest[:64].hex(),
             "largest_input_bytes": self.largest_input,
             "inputs_per_s": round(self.inputs / self.wall_seconds) if self.wall_seconds else None,
             "decoder_seconds": round(self.decode_seconds, 2),
             "wall_seconds": round(self.wall_seconds, 2),
             "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
+
+
+def retime(target: Target, data: bytes, times: int = 5) -> float:
+    """The fastest of ``times`` runs of one input, in ms: its own cost, without the pauses
+    (scheduler, garbage collector) that a busy machine adds to a single run."""
+    best = float("inf")
+    for _ in range(times):
+        t0 = time.perf_counter()
+        with contextlib.suppress(Exception):
+            target.run(data)
+        best = min(best, time.perf_counter() - t0)
+    return best * 1000
 
 
 def run(target: Target, inputs: int, seed: int, max_crashes: int = 50) -> Report:
@@ -81,6 +98,7 @@ def run(target: Target, inputs: int, seed: int, max_crashes: int = 50) -> Report
         report.decode_seconds += elapsed
         if elapsed * 1000 > report.slowest_ms:
             report.slowest_ms, report.slowest_size = elapsed * 1000, len(data)
+            report.slowest = data
         report.largest_input = max(report.largest_input, len(data))
         report.inputs += 1
         kind = outcome.split(":", 1)[0] if not outcome.startswith(("v", "ok")) else ""
