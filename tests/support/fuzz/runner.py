@@ -40,6 +40,7 @@ class Report:
     largest_input: int = 0
     decode_seconds: float = 0.0
     wall_seconds: float = 0.0
+    max_rss_mib: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
         """The figures for bench/fuzz.json."""
@@ -61,7 +62,7 @@ class Report:
             "inputs_per_s": round(self.inputs / self.wall_seconds) if self.wall_seconds else None,
             "decoder_seconds": round(self.decode_seconds, 2),
             "wall_seconds": round(self.wall_seconds, 2),
-            "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "max_rss_mib": round(self.max_rss_mib, 1),
         }
 
 
@@ -106,4 +107,5 @@ def run(target: Target, inputs: int, seed: int, max_crashes: int = 50) -> Report
             report.exceptions[kind] += 1
         report.outcomes[outcome] += 1
     report.wall_seconds = time.perf_counter() - started
+    report.max_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return report
