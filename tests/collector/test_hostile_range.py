@@ -31,6 +31,8 @@ from tests.collector.test_project_recordings import EXPECTED, _subset
 PORT: Final = 17201
 NET: Final = "127.92.1."
 GUARD: Final = 120.0
+TIMEOUT: Final = 1.0  # per request, one retry: generous, so that a busy machine reads healthy ones
+SLOW_SECONDS: Final = 5.0
 RECORDING = {p.stem: p for p in builtin_recordings()}
 HEALTHY: Final = ("brother-hl-l5100dn", "lexmark-ms621", "kyocera-ecosys-p3145dn",
                   "epson-wf-c5710", "canon-ir-adv-c5535", "dell-b2360dn")  # fmt: skip
@@ -51,7 +53,7 @@ HOSTILE: Final = {
     Fault.STRAY_ANSWERS: CAPPED,
     Fault.MALFORMED: MISSING,
     Fault.SILENT: MISSING,
-    Fault.SLOW: MISSING,  # answers after 2 s, past every timeout and retry
+    Fault.SLOW: MISSING,  # answers after SLOW_SECONDS, past every timeout and retry
     Fault.WRONG_REQUEST_IDS: MISSING,
 }
 
@@ -95,9 +97,12 @@ def outcome() -> Outcome:
             faults={h.address: {h.fault} for h in hosts if h.fault}, speed=0.0,
             silent=[silent], personalize=False,
         )  # fmt: skip
+        for host in hosts:
+            if host.fault == Fault.SLOW:
+                fleet.printers[host.address].slow_seconds = SLOW_SECONDS
         try:
             async with SnmpEngine() as engine:
-                poller = Poller(engine, timeout=0.4, retries=1)
+                poller = Poller(engine, timeout=TIMEOUT, retries=1)
                 config = RangeConfig(targets=[f"{NET}1-{len(hosts) + 1}"], port=PORT)
                 found = await poller.discover([config])
                 polls = [await poller.poll() for _ in range(2)]
