@@ -44,8 +44,10 @@ def _deep(rng: random.Random) -> Any:
     return node
 
 
-def _replace(rng: random.Random, node: Any) -> Any:
+def _replace(rng: random.Random, node: Any, grow: bool) -> Any:
     choice = rng.randrange(10)
+    if choice == 7 and not grow:
+        choice = 9
     if choice < 6:
         return json.loads(json.dumps(rng.choice(HOSTILE)))  # a copy: later mutations change it
     if choice == 6:
@@ -62,10 +64,11 @@ def _replace(rng: random.Random, node: Any) -> Any:
 def mutate_document(rng: random.Random, document: Any) -> Any:
     """A deep copy of ``document`` with one to three values replaced or keys removed."""
     doc = json.loads(json.dumps(document))  # a deep copy, faster than copy.deepcopy
-    for _ in range(rng.randrange(1, 4)):
+    for step in range(rng.randrange(1, 4)):
+        grow = step == 0  # lists grow once per document: grown twice, one holds the other
         path = _path(rng, doc)
         if not path:
-            doc = _replace(rng, doc)
+            doc = _replace(rng, doc, grow)
             continue
         parent = doc
         for key in path[:-1]:
@@ -73,7 +76,7 @@ def mutate_document(rng: random.Random, document: Any) -> Any:
         if isinstance(parent, dict) and rng.random() < 0.2:
             del parent[path[-1]]
         else:
-            parent[path[-1]] = _replace(rng, parent[path[-1]])
+            parent[path[-1]] = _replace(rng, parent[path[-1]], grow)
     return doc
 
 

@@ -166,8 +166,10 @@ def ingest_run(data: bytes) -> str:
         batches = service._valid_batches(body) or parse(body)
     except BodyError as exc:
         return f"http-{exc.status}:{_label(exc)[:40]}"
+    if len(batches) > service.IngestLimits().max_batches:
+        return "http-413:too many batches"
     result = IngestResult()
-    for index, item in enumerate(batches[: service.IngestLimits().max_batches]):
+    for index, item in enumerate(batches):
         try:
             wire = item if isinstance(item, WireBatch) else WireBatch.model_validate(item)
         except ValidationError as exc:
