@@ -144,6 +144,32 @@ async def test_it_refuses_bodies_that_cannot_be_read(client: httpx.AsyncClient) 
         assert message in response.json()["detail"]
 
 
+async def test_it_answers_hostile_json_with_400_and_hostile_times_with_a_rejection(
+    client: httpx.AsyncClient, keyed: tuple[CollectorRecord, str], db: Database
+) -> None:
+    # found by tests/fuzz: each of these used to end in an unhandled exception (a 500)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    batch = one_batch(keyed, 2)
+    batch["readings"][0]["counters"]["total"] = "HUGE"
+    huge = json.dumps(batch).replace('"HUGE"', "9" * 5000).encode()
+    for body in (deep, huge, zstandard.ZstdCompressor().compress(deep)):
+        encoding = {"Content-Encoding": "zstd"} if body[:4] == b"\x28\xb5\x2f\xfd" else {}
+        response = await client.post(URL, content=body, headers=encoding)
+        assert response.status_code == 400
+        assert "body is not JSON" in response.json()["detail"]
+    early, late = one_batch(keyed, 2), one_batch(keyed, 2, minutes=15)
+    early["created_at"] = "0001-01-01T00:00:00+05:00"
+    late["readings"][1]["observed_at"] = "9999-12-31T23:59:59-05:00"
+    answer = (await client.post(URL, json=[early, late])).json()
+    assert [r["errors"] for r in answer["rejected"]] == [
+        ["created_at: Value error, time out of range once converted to UTC "
+         "(got '0001-01-01T00:00:00+05:00')"],
+        ["readings[1].observed_at: Value error, time out of range once converted to UTC "
+         "(got '9999-12-31T23:59:59-05:00')"],
+    ]  # fmt: skip
+    assert readings_in(db) == 0
+
+
 async def test_it_bounds_bodies_batches_and_readings(
     settings: ServerSettings, db: Database, keyed: tuple[CollectorRecord, str]
 ) -> None:

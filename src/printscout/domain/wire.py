@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Final, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from printscout.domain.reading import (
     Alert,
@@ -42,6 +42,20 @@ Text = Annotated[str, StringConstraints(max_length=4096)]
 Count = Annotated[int, Field(ge=0, lt=1 << 63)]
 SmallInt = Annotated[int, Field(ge=-(1 << 31), lt=1 << 31)]
 Address = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+def _in_utc_range(value: datetime) -> datetime:
+    """Refuse an aware time that has no UTC equivalent (0001-01-01T00:00+05:00 and the like):
+    the server stores UTC, and converting it would overflow."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("time out of range once converted to UTC") from exc
+    return value
+
+
+# Aware, and within datetime's range in UTC too.
+UtcTime = Annotated[AwareDatetime, AfterValidator(_in_utc_range)]
 
 
 class _Wire(BaseModel):
@@ -131,7 +145,7 @@ class WireTray(_Wire):
 class WireReading(_Wire):
     """One reading: the scan-json device object plus when it was read."""
 
-    observed_at: AwareDatetime
+    observed_at: UtcTime
     address: Address
     # every address the device answered on, ``address`` first (scan-json ``addresses``)
     addresses: list[Address] = Field(default_factory=list, max_length=64)
@@ -153,7 +167,7 @@ class WireBatch(_Wire):
     schema_id: Literal["printscout.batch/1"] = Field(alias="schema")
     batch_id: UUID
     collector: Annotated[str, StringConstraints(min_length=1, max_length=255)]
-    created_at: AwareDatetime
+    created_at: UtcTime
     readings: list[WireReading] = Field(min_length=1, max_length=MAX_READINGS_PER_BATCH)
 
     def to_domain(self) -> ReadingBatch:

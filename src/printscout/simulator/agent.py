@@ -21,16 +21,28 @@ from printscout.simulator.device import Fault, SimPrinter
 
 MAX_RESPONSE: Final = 65000
 MAX_BULK_VARBINDS: Final = 400
+FLOOD_COPIES: Final = 8  # datagrams per answer with DUPLICATE_ANSWERS
+# request-id offsets of the answers a STRAY_ANSWERS agent sends before the right one: the
+# previous requests, the next ones (another poll's, in a sweep), and far away
+STRAY_OFFSETS: Final = (-1, -2, 1, 2, 3, 1000, -(1 << 20), 1 << 24)
+SPOOFED: Final = b"spoofed"
 TIME_WINDOW: Final = 150
 _LOOP_COLUMN: Final = mibs.PRT_SUPPLIES_DESCRIPTION
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """Bytes to send back, after an optional delay."""
+    """Bytes to send back, after an optional delay: ``before`` first, then ``data`` ``copies``
+    times (floods send several datagrams for one request)."""
 
     data: bytes
     delay: float = 0.0
+    before: tuple[bytes, ...] = ()
+    copies: int = 1
+
+    def datagrams(self) -> list[bytes]:
+        """Every datagram of the reply, in the order they go out."""
+        return [*self.before, *[self.data] * self.copies]
 
 
 class Agent:
@@ -54,26 +66,32 @@ class Agent:
                 out = self._handle_community(printer, data)
         except (ParseError, SnmpAuthError):
             return None
-        if out is None:
+        if not out:
             return None
+        *before, last = out
         if Fault.MALFORMED in printer.faults:
-            out = _mangle(out)
-        return Reply(out, printer.slow_seconds if Fault.SLOW in printer.faults else 0.0)
+            last = _mangle(last)
+        delay = printer.slow_seconds if Fault.SLOW in printer.faults else 0.0
+        copies = FLOOD_COPIES if Fault.DUPLICATE_ANSWERS in printer.faults else 1
+        return Reply(last, delay, tuple(before), copies)
 
     # ------------------------------------------------------------ v1 / v2c
 
-    def _handle_community(self, printer: SimPrinter, data: bytes) -> bytes | None:
+    def _handle_community(self, printer: SimPrinter, data: bytes) -> list[bytes] | None:
         message = pdus.decode_community_message(data)
         if message.community not in self.communities:
             return None
         response = self.respond(printer, message.pdu, message.version)
         if response is None:
             return None
-        return pdus.encode_community_message(message.version, message.community, response)
+        return [
+            pdus.encode_community_message(message.version, message.community, pdu)
+            for _, pdu in answers(printer, response)
+        ]
 
     # ------------------------------------------------------------ v3
 
-    def _handle_v3(self, printer: SimPrinter, data: bytes) -> bytes | None:
+    def _handle_v3(self, printer: SimPrinter, data: bytes) -> list[bytes] | None:
         engine_id = printer.engine_id
         boots, now = 1, int(printer.elapsed() / max(printer.speed, 1e-9)) + 1
 
@@ -86,37 +104,40 @@ class Agent:
         except SnmpAuthError:
             raw_user = v3.peek_security(data)
             if raw_user is not None and raw_user[1] != engine_id:
-                return self._report(printer, data, v3.UNKNOWN_ENGINE_ID, boots, now)
+                return [self._report(printer, data, v3.UNKNOWN_ENGINE_ID, boots, now)]
             reason = (
                 v3.UNKNOWN_USER_NAME
                 if raw_user and raw_user[0] not in self.users
                 else (v3.WRONG_DIGEST)
             )
-            return self._report(printer, data, reason, boots, now)
+            return [self._report(printer, data, reason, boots, now)]
         if message.engine_id != engine_id:
-            return self._report(printer, data, v3.UNKNOWN_ENGINE_ID, boots, now)
+            return [self._report(printer, data, v3.UNKNOWN_ENGINE_ID, boots, now)]
         user = self.users.get(message.user)
         keys = user.localize(engine_id) if user is not None else None
         if user is None or (keys is None) != (not message.flags & v3.FLAG_AUTH):
-            return self._report(printer, data, v3.UNSUPPORTED_SEC_LEVEL, boots, now)
+            return [self._report(printer, data, v3.UNSUPPORTED_SEC_LEVEL, boots, now)]
         if keys is not None and (message.boots != boots or abs(message.time - now) > TIME_WINDOW):
-            return self._report(printer, data, v3.NOT_IN_TIME_WINDOW, boots, now, keys)
+            return [self._report(printer, data, v3.NOT_IN_TIME_WINDOW, boots, now, keys)]
         response = self.respond(printer, message.pdu, pdus.V2C)
         if response is None:
             return None
-        return v3.pack(
-            msg_id=message.msg_id,
-            flags=message.flags & (v3.FLAG_AUTH | v3.FLAG_PRIV),
-            engine_id=engine_id,
-            boots=boots,
-            time=now,
-            user=message.user,
-            context_engine_id=engine_id,
-            context_name=message.context_name,
-            pdu=response,
-            keys=keys,
-            salt=self._salts.next_salt(),
-        )
+        return [
+            v3.pack(
+                msg_id=(message.msg_id + offset) & 0x7FFFFFFF,
+                flags=message.flags & (v3.FLAG_AUTH | v3.FLAG_PRIV),
+                engine_id=engine_id,
+                boots=boots,
+                time=now,
+                user=message.user,
+                context_engine_id=engine_id,
+                context_name=message.context_name,
+                pdu=pdu,
+                keys=keys,
+                salt=self._salts.next_salt(),
+            )
+            for offset, pdu in answers(printer, response)
+        ]
 
     def _report(
         self,
@@ -225,6 +246,37 @@ def _fit(request: Pdu, response: Pdu) -> Pdu:
         if keep >= max(1, min(request.error_status, len(request.varbinds))):
             return Pdu(pdus.RESPONSE, response.request_id, 0, 0, response.varbinds[:keep])
     return Pdu(pdus.RESPONSE, response.request_id, pdus.TOO_BIG, 0, [])
+
+
+def answers(printer: SimPrinter, response: Pdu) -> list[tuple[int, Pdu]]:
+    """The response PDUs to send, each with its request-id offset (0: the right answer).
+
+    A STRAY_ANSWERS agent sends answers carrying other request-ids and spoofed values first; a
+    WRONG_REQUEST_IDS agent answers only with the request-id one past the right one.
+    """
+    faults = printer.faults
+    if Fault.WRONG_REQUEST_IDS in faults:
+        return [(1, _shifted(response, 1))]
+    if Fault.STRAY_ANSWERS in faults:
+        return [*((n, _shifted(response, n)) for n in STRAY_OFFSETS), (0, response)]
+    return [(0, response)]
+
+
+def _shifted(response: Pdu, offset: int) -> Pdu:
+    """The response under another request-id, its strings and numbers spoofed."""
+    spoofed: VarBinds = [
+        (
+            oid,
+            SPOOFED
+            if isinstance(value, bytes)
+            else type(value)(7)
+            if isinstance(value, int)
+            else value,
+        )
+        for oid, value in response.varbinds
+    ]
+    request_id = (response.request_id + offset) & 0x7FFFFFFF
+    return Pdu(response.tag, request_id, response.error_status, response.error_index, spoofed)
 
 
 def lookup_exact(printer: SimPrinter, oid: Oid) -> Value:

@@ -37,6 +37,11 @@ class Fault(StrEnum):
     WRONG_TYPES = "wrong_types"
     LOOPING_WALK = "looping_walk"
     ENDLESS_WALK = "endless_walk"
+    # floods: every answer sent many times; answers for request-ids the manager is not waiting
+    # for (other requests, stale ones) before the right one; or only answers with a wrong id
+    DUPLICATE_ANSWERS = "duplicate_answers"
+    STRAY_ANSWERS = "stray_answers"
+    WRONG_REQUEST_IDS = "wrong_request_ids"
 
 
 _FAULT_BITS: Final = {Fault.PAPER_JAM: 5, Fault.TONER_EMPTY: 3, Fault.DOOR_OPEN: 4}

@@ -73,13 +73,14 @@ class _PrinterProtocol(asyncio.DatagramProtocol):
             return
         if reply.delay > 0:
             loop = asyncio.get_running_loop()
-            loop.call_later(reply.delay, self._send, reply.data, addr)
+            loop.call_later(reply.delay, self._send, reply.datagrams(), addr)
         else:
-            self._send(reply.data, addr)
+            self._send(reply.datagrams(), addr)
 
-    def _send(self, data: bytes, addr: tuple[str | object, ...]) -> None:
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.sendto(data, addr)
+    def _send(self, datagrams: list[bytes], addr: tuple[str | object, ...]) -> None:
+        for data in datagrams:
+            if self.transport is not None and not self.transport.is_closing():
+                self.transport.sendto(data, addr)
 
 
 @dataclass

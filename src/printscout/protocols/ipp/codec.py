@@ -42,6 +42,9 @@ from printscout.protocols.ipp.values import (
 )
 
 MAX_DEPTH: Final = 16  # nested collections; real printers use 3 at most (media-col)
+# attribute groups in one message: a Get-Printer-Attributes answer has two or three, and each
+# delimiter octet would otherwise cost a group object (a 2 MiB answer of them, seconds of CPU)
+MAX_GROUPS: Final = 1000
 _HEADER: Final = struct.Struct(">BBHi")
 _INT: Final = struct.Struct(">i")
 _RANGE: Final = struct.Struct(">ii")
@@ -139,6 +142,8 @@ def decode(data: bytes | bytearray | memoryview) -> Message:
             reader.pos += 1
             if group_tag is not None:
                 groups.append(_group(group_tag, attributes))
+                if len(groups) > MAX_GROUPS:
+                    raise ParseError(f"IPP message with more than {MAX_GROUPS} attribute groups")
             if tag == GroupTag.END:
                 break
             if tag == 0x00:

@@ -55,7 +55,9 @@ def parse(data: bytes) -> list[Any]:
     """The batches of the body: a JSON object is one batch, a JSON array a list of them."""
     try:
         document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers bad JSON, bad UTF-8 and numbers of more digits than Python converts;
+        # RecursionError arrays or objects nested deeper than the parser's stack
         raise BodyError(status.HTTP_400_BAD_REQUEST, f"body is not JSON: {exc}") from exc
     if isinstance(document, dict):
         return [document]
