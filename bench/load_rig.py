@@ -181,11 +181,12 @@ def add_stored_at(url: str) -> None:
         )
 
 
-def _wait_ready(base: str, ca: Path, proc: Process, timeout: float = 60.0) -> None:
+def _wait_ready(base: str, ca: Path, proc: Process, log: Path, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited ({proc.returncode}); see its log")
+            tail = log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)"
+            raise RuntimeError(f"server exited ({proc.returncode}); its log ends:\n{tail}")
         if ca.exists():
             try:
                 context = ssl.create_default_context(cafile=str(ca))
@@ -288,8 +289,8 @@ def running(options: RigOptions, folder: Path, servers: int = 2) -> Iterator[Rig
         ranges = _simulators(stack, rig, env)
         token = _token(rig, secret, ranges)  # while the servers and simulators start
         ca = rig.folder / "server" / "ca" / "ca.pem"
-        for port, proc in zip(ports, rig.servers, strict=True):
-            _wait_ready(f"https://127.0.0.1:{port}", ca, proc)
+        for n, (port, proc) in enumerate(zip(ports, rig.servers, strict=True)):
+            _wait_ready(f"https://127.0.0.1:{port}", ca, proc, rig.folder / f"server-{n}.log")
         _simulators_ready(rig)
         rig.forwarder = Forwarder(
             ("127.0.0.1", options.forward_port), [("127.0.0.1", p) for p in ports]
