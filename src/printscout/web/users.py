@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from printscout.server.api.common import MAX_ID
 from printscout.storage import console as store
 from printscout.storage.accounts import Customer, Role, User, UserCustomer, create_user
 from printscout.storage.base import utcnow
@@ -124,6 +125,8 @@ async def disable_user(user_id: int, request: Request, login: Admin, shared: Sha
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "you cannot disable yourself")
 
     def work() -> bool:
+        if not 0 < user_id <= MAX_ID:  # no column holds it (the driver overflowed: a 500)
+            return False
         with shared.db.writer() as session:
             target = session.get(User, user_id)
             if target is None or target.dealer_id != login.scope.dealer_id:
