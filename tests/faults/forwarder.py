@@ -8,7 +8,9 @@ Faults, each applied to the next connections that cross the threshold:
 
 - ``refuse`` (``go_down()``): close every connection at once (the server looks down);
 - ``cut_requests``: forward exactly ``threshold`` bytes of the request, then cut both sides (the
-  network fails in the middle of the body);
+  network fails in the middle of the body); with ``down_after_cuts`` the last cut also takes the
+  network down (as ``go_down()``, in the same step), so nothing else reaches the server until
+  the test lets it;
 - ``hold_responses``: forward the whole request but hold back what the server answers, until
   ``cut_held()`` closes the connection with the answer undelivered (the server stored the
   batch, the collector never hears so).
@@ -31,6 +33,7 @@ class Forwarder:
     threshold: int = 16 * 1024
     refuse: bool = False
     cut_requests: int = 0
+    down_after_cuts: bool = False
     hold_responses: int = 0
     port: int = 0
     connections: int = 0
@@ -88,8 +91,11 @@ class Forwarder:
                     state.up.write(data[: self.threshold - state.sent])
                     await state.up.drain()
                     state.faulted = True
-                    self.cuts += 1
                     state.close()
+                    if self.cut_requests == 0 and self.down_after_cuts:
+                        self.refuse = True
+                        self._cut_open()
+                    self.cuts += 1  # last: a test that sees it sees the network down too
                     return
                 if self.hold_responses > 0:
                     self.hold_responses -= 1
@@ -115,13 +121,13 @@ class Forwarder:
         """Refuse new connections and cut the open ones (kept-alive ones included)."""
         assert self._loop is not None
         self.refuse = True
+        self._loop.call_soon_threadsafe(self._cut_open)
 
-        def cut() -> None:
-            for state in self._open.values():
-                if state is not None:
-                    state.close()
-
-        self._loop.call_soon_threadsafe(cut)
+    def _cut_open(self) -> None:
+        """Close every open connection (in the forwarder's loop)."""
+        for state in self._open.values():
+            if state is not None:
+                state.close()
 
     def cut_held(self) -> None:
         """Close the connections whose answers are held: the collector never gets them."""

@@ -49,10 +49,12 @@ def test_it_stores_a_batch_once_when_the_network_fails_mid_upload(
         network.go_down()  # a backlog first: the next upload is one large request
         wait_for(lambda: collector.pending_readings() >= BACKLOG, what="backlog")
         before = delivery(server, collector).stored
-        network.cut_requests, network.refuse = 2, False
+        # The second cut takes the network down again at once: no later upload can slip
+        # through (and be stored) before the check below.
+        network.cut_requests, network.down_after_cuts, network.refuse = 2, True, False
         wait_for(lambda: network.cuts == 2, what="two uploads cut mid-body")
         assert delivery(server, collector).stored == before  # neither cut request was stored
-        network.hold_responses = 1
+        network.hold_responses, network.refuse = 1, False
         wait_for(lambda: network.held == 1, what="an answer held back")
         stored_unanswered = wait_for(
             lambda: delivery(server, collector).stored - before, what="the held request stored"

@@ -12,11 +12,10 @@ from pydantic import SecretStr
 
 from printscout.server.app import create_app
 from printscout.server.settings import ServerSettings
-from printscout.storage import schema
-from printscout.storage.session import Database, DatabaseConfig, sqlite_url
+from printscout.storage.session import Database
 from tests.security.world import World, build_world
 from tests.server.conftest import SECRET
-from tests.storage.databases import BACKENDS, empty_database, pg_url
+from tests.storage.databases import BACKENDS, opened_database, pg_url
 
 __all__ = ["pg_url"]
 
@@ -42,17 +41,8 @@ def server_settings(data_dir: Path) -> ServerSettings:
 @pytest.fixture(scope="module", params=BACKENDS)
 def shared_db(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[Database]:
     """The module's database: SQLite, or the session's PostgreSQL emptied for this module."""
-    if request.param == "sqlite":
-        database = Database(DatabaseConfig(sqlite_url(data_dir)))
-        schema.METADATA.create_all(database.engine)
-    else:
-        url: str = request.getfixturevalue("pg_url")
-        database = Database(DatabaseConfig(url, pool_size=4))
-        empty_database(database)
-    try:
+    with opened_database(request, data_dir) as database:
         yield database
-    finally:
-        database.dispose()
 
 
 @pytest.fixture(scope="module")

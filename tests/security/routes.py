@@ -73,9 +73,15 @@ class Route:
         """Whether the method changes state."""
         return self.method in UNSAFE
 
-    def url(self, side: Side) -> str:
-        """The path with ``side``'s object ids filled in (KeyError: an unknown parameter)."""
-        return PARAM.sub(lambda m: str(side.ids[m.group(1)]), self.path)
+    def url(self, side: Side, **given: str) -> str:
+        """The path with ``side``'s object ids filled in, or the text ``given`` for a parameter
+        (KeyError: an unknown parameter)."""
+
+        def value(found: re.Match[str]) -> str:
+            name = found.group(1)
+            return given[name] if name in given else str(side.ids[name])
+
+        return PARAM.sub(value, self.path)
 
 
 def _names(dependant: object) -> set[str]:

@@ -70,6 +70,19 @@ async def test_it_stops_password_spraying_from_one_client(
         assert (await sign_in(someone_else, world.emails["vera"], PASSWORD)).status_code == 303
 
 
+@pytest.mark.parametrize("shared_db", ["sqlite"], indirect=True)
+async def test_it_keeps_a_typed_email_from_locking_another_clients_address(
+    shared_app: FastAPI, world: World
+) -> None:
+    # Enough failures to lock an email, with the victim's address typed as the email.
+    victim = "127.93.3.2"
+    for typed in (f"client:{victim}", f"client\t{victim}", f"CLIENT:{victim} "):
+        codes = [code for code, _ in await attempts(shared_app, "127.93.3.1", typed, FREE_FAILURES)]
+        assert codes[-1] == 429, typed  # the typed "email" itself locks, as any email does
+    async with from_address(shared_app, victim) as someone_else:
+        assert (await sign_in(someone_else, world.emails["vera"], PASSWORD)).status_code == 303
+
+
 async def test_it_answers_every_guessed_api_token_alike(
     shared_app: FastAPI, shared_db: Database, world: World
 ) -> None:

@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from printscout.storage.accounts import Role, User
+from printscout.storage.accounts import Role, User, create_user
 from printscout.storage.session import Database
 from tests.security.bodies import FORMS, JSON, request_args
 from tests.security.clients import changed, client, fingerprint, open_console
@@ -150,6 +150,28 @@ async def test_it_keeps_an_admin_of_one_customer_to_that_customers_users(
     assert "gina@dealer.test" not in page and "Globex" not in page
     assert "alice@dealer.test" not in page  # an admin of every customer is beyond adam too
     assert gina.status_code == alice.status_code == 403
+    assert changed(before, fingerprint(shared_db)) == []
+
+
+async def test_it_keeps_users_of_no_customer_from_admins_of_some(
+    shared_app: FastAPI, shared_db: Database, world: World
+) -> None:
+    with shared_db.writer() as session:
+        dealer = session.scalars(select(User.dealer_id)).first()
+        assert dealer is not None
+        create_user(session, dealer, "nobody@dealer.test", Role.VIEWER, customer_ids=frozenset())
+    cookie, csrf = open_console(shared_db, world.emails["adam"])
+    before = fingerprint(shared_db)
+    async with client(shared_app, cookie=cookie) as http:
+        page = (await http.get("/users")).text
+        disabled = await http.post(
+            f"/users/{_user_id(shared_db, 'nobody@dealer.test')}/disable", data={"csrf": csrf}
+        )
+        made = await http.post(
+            "/users", data={"csrf": csrf, "email": "n2@dealer.test", "role": "viewer"}
+        )
+    assert "nobody@dealer.test" not in page and world.emails["vera"] in page
+    assert disabled.status_code == made.status_code == 403
     assert changed(before, fingerprint(shared_db)) == []
 
 

@@ -81,11 +81,12 @@ def empty_database(db: Database) -> None:
         session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture(params=BACKENDS)
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """An empty, migrated database: SQLite in a temporary folder, or the session's PostgreSQL."""
+@contextmanager
+def opened_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[Database]:
+    """An empty, migrated database of the fixture's backend (``request.param``): SQLite in
+    ``folder``, or the session's PostgreSQL emptied; disposed at the end."""
     if request.param == "sqlite":
-        database = Database(DatabaseConfig(sqlite_url(tmp_path)))
+        database = Database(DatabaseConfig(sqlite_url(folder)))
         schema.METADATA.create_all(database.engine)
     else:
         url: str = request.getfixturevalue("pg_url")
@@ -95,6 +96,13 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         yield database
     finally:
         database.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An empty, migrated database: SQLite in a temporary folder, or the session's PostgreSQL."""
+    with opened_database(request, tmp_path) as database:
+        yield database
 
 
 def add_collector(

@@ -5,6 +5,7 @@ All state lives in the database, so any number of server processes can serve one
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,6 +26,8 @@ from printscout.server.settings import ServerSettings
 from printscout.storage.errors import DatabaseUnavailable
 from printscout.storage.session import Database
 from printscout.web.console import mount_console
+
+log = logging.getLogger("printscout.server")
 
 
 def create_app(
@@ -81,7 +84,9 @@ def create_app(
 
 async def database_unavailable(_request: Request, exc: Exception) -> Response:
     """The database is down or restarting (any route, collector authentication included):
-    503 with Retry-After, so clients back off and send again instead of seeing a 500."""
+    503 with Retry-After, so clients back off and send again instead of seeing a 500. Logged:
+    a 503 that hides a lasting fault must still show in the server's log."""
+    log.warning("database unavailable: answered 503", extra={"error": str(exc)})
     return JSONResponse(
         {"detail": "database unavailable; retry later"},
         status.HTTP_503_SERVICE_UNAVAILABLE,

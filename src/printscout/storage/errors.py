@@ -12,6 +12,8 @@ StorageError                    base of every error the storage package raises (
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlalchemy import exc as sa_exc
 
 from printscout.domain.errors import PrintScoutError
@@ -58,6 +60,10 @@ def classify(exc: sa_exc.DBAPIError) -> StorageError:
         return WriteConflict(f"SQLite is busy: {text}")
     if isinstance(exc, sa_exc.IntegrityError) and "UNIQUE constraint failed" in text:
         return WriteConflict(f"unique key taken meanwhile: {text}")
+    if getattr(exc.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_ERROR:
+        # SQLite raises OperationalError for "no such table", "no such column", a syntax error:
+        # a bug or a schema out of step, not an outage (no 503, no retry).
+        return StorageError(f"database error: {text}")
     if (
         isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
         or exc.connection_invalidated

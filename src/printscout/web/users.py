@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from printscout.server.api.common import MAX_ID
 from printscout.storage import console as store
 from printscout.storage.accounts import Customer, Role, User, UserCustomer, create_user
 from printscout.storage.base import utcnow
@@ -67,7 +68,9 @@ def _manages(login: store.ConsoleLogin, user: User, scoped: dict[int, set[int]])
     """Whether the admin may see and disable ``user``: all of the user's customers are theirs."""
     if login.scope.customer_ids is None or user.id == login.scope.user_id:
         return True
-    return not user.all_customers and scoped.get(user.id, set()) <= login.scope.customer_ids
+    # A user of no customer belongs to none of the admin's customers either.
+    linked = scoped.get(user.id, set())
+    return not user.all_customers and bool(linked) and linked <= login.scope.customer_ids
 
 
 def _check_grant(db: Database, login: store.ConsoleLogin, wanted: frozenset[int] | None) -> None:
@@ -76,6 +79,9 @@ def _check_grant(db: Database, login: store.ConsoleLogin, wanted: frozenset[int]
         if login.scope.customer_ids is not None:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "you may not grant every customer")
         return
+    if not wanted and login.scope.customer_ids is not None:
+        # A user of no customer would be beyond the admin's own customers at once.
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "grant at least one of your customers")
     dealer = login.scope.dealer_id
     with db.reader() as session:
         found = set(session.scalars(select(Customer.id).where(Customer.dealer_id == dealer)))
@@ -124,6 +130,8 @@ async def disable_user(user_id: int, request: Request, login: Admin, shared: Sha
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "you cannot disable yourself")
 
     def work() -> bool:
+        if not 0 < user_id <= MAX_ID:  # no column holds it (the driver overflowed: a 500)
+            return False
         with shared.db.writer() as session:
             target = session.get(User, user_id)
             if target is None or target.dealer_id != login.scope.dealer_id:
