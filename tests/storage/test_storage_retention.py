@@ -6,7 +6,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from printscout.storage.accounts import CollectorRecord
+from printscout.storage.accounts import CollectorRecord, Role, create_user
+from printscout.storage.base import utcnow
+from printscout.storage.console import (
+    ConsoleSession,
+    LoginThrottle,
+    login_by_token,
+    open_session,
+    record_failure,
+)
 from printscout.storage.ingest import IngestRules, store_batch
 from printscout.storage.readings import (
     IngestBatch,
@@ -98,3 +106,27 @@ def test_it_purges_raw_readings_and_old_days_but_keeps_meter_reads_forever(
     assert count(db, MeterRead) == 3
     assert count(db, IngestBatch) == 1
     assert purge(db, POLICY, at(11, 26, 0)).readings_purged == 0
+
+
+def test_it_purges_expired_sessions_and_forgotten_login_failures(
+    db: Database, collector: CollectorRecord
+) -> None:
+    now = utcnow()
+    with db.writer() as session:
+        user = create_user(session, collector.dealer_id, "ann@example.com", Role.VIEWER)
+        live = open_session(session, user.id, timedelta(hours=1))
+        open_session(session, user.id, timedelta(seconds=-1))  # already expired
+        record_failure(session, "forgotten@example.com", now - timedelta(hours=2))
+        for _ in range(8):  # locked two hours ago, the lock long over
+            record_failure(session, "was-locked@example.com", now - timedelta(hours=2))
+        record_failure(session, "recent@example.com", now - timedelta(minutes=10))
+        for _ in range(8):
+            record_failure(session, "locked@example.com", now - timedelta(minutes=1))
+    report = purge(db, POLICY, now)
+    assert report.sign_in_rows_purged == 3
+    with db.reader() as session:
+        kept = set(session.scalars(select(LoginThrottle.email)))
+        assert login_by_token(session.connection(), live, now) is not None
+    assert kept == {"recent@example.com", "locked@example.com"}
+    assert count(db, ConsoleSession) == 1
+    assert purge(db, POLICY, now).sign_in_rows_purged == 0

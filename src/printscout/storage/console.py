@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import Connection, ForeignKey, String, delete, select, update
+from sqlalchemy import Connection, ForeignKey, String, delete, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from printscout.storage.accounts import Role, Scope, User, UserCustomer
@@ -79,8 +79,9 @@ def open_session(session: Session, user_id: int, lifetime: timedelta) -> str:
     """A new session for the user; returns the token for the cookie (stored only hashed)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    # Sweep expired sessions here: logins are rare, so this costs nothing noticeable.
-    session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
+    # Sweep expired sessions and stale failure counts here: logins are rare, so this costs
+    # nothing noticeable (`server purge` sweeps too, for a server nobody signs in to).
+    sweep_stale(session, now)
     session.add(
         ConsoleSession(
             token_hash=hash_token(token),
@@ -169,6 +170,18 @@ def record_failure(
     values = {"email": email, "failures": failures, "last_failure_at": now, "locked_until": until}
     upsert(session, table_of(LoginThrottle), [values], ["email"])
     return until
+
+
+def sweep_stale(session: Session, now: datetime) -> int:
+    """Delete expired sessions and failure counts that are forgotten and unlocked; rows gone."""
+    sessions = session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
+    throttles = session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.last_failure_at < now - FORGET_AFTER,
+            or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+        )
+    )
+    return sum(int(getattr(result, "rowcount", 0) or 0) for result in (sessions, throttles))
 
 
 def clear_failures(session: Session, email: str) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from printscout.storage.base import table_of, upsert, utcnow
+from printscout.storage.console import sweep_stale
 from printscout.storage.ingest import day_start, raw_cutoff
 from printscout.storage.readings import (
     COUNTER_COLUMNS,
@@ -57,6 +58,7 @@ class RetentionReport:
     readings_purged: int = 0
     days_purged: int = 0
     batches_purged: int = 0
+    sign_in_rows_purged: int = 0  # expired console sessions and forgotten login failures
 
 
 def roll_up(db: Database, policy: RetentionPolicy, now: datetime | None = None) -> RetentionReport:
@@ -92,6 +94,7 @@ def purge(db: Database, policy: RetentionPolicy, now: datetime | None = None) ->
                 IngestBatch.received_at < now - timedelta(days=policy.batch_days)
             )
         )
+        sign_in = sweep_stale(session, now)
     return RetentionReport(
         rolled.days_rolled_up,
         rolled.device_days,
@@ -99,6 +102,7 @@ def purge(db: Database, policy: RetentionPolicy, now: datetime | None = None) ->
         _count(readings),
         _count(days),
         _count(batches),
+        sign_in,
     )
 
 
