@@ -91,7 +91,8 @@ def wait_for_cycles(rig: Rig, wanted: int, drain_s: float, limit_s: float) -> li
         cycles = rig.cycles()
         if len(cycles) >= wanted:
             expected = sum(c.read for c in cycles[:wanted])
-            if load_check.stored_in_first(rig.url, wanted) >= expected:
+            spans = load_check.windows([c.ended_at for c in cycles[:wanted]])
+            if load_check.stored_in(rig.url, spans) >= expected:
                 return samples
             if time.time() > cycles[wanted - 1].ended_at + drain_s:
                 return samples
@@ -153,8 +154,8 @@ def run_size(printers: int, args: argparse.Namespace) -> Json:
         }
         stop(rig.collector)
         cycles = rig.cycles()[:wanted]
-        stored = load_check.per_cycle(rig.url, wanted)
-        routine = [c["observed_at"] for c in stored[1:]]
+        spans = load_check.windows([c.ended_at for c in cycles])
+        stored = load_check.per_cycle(rig.url, spans)
         result: Json = {
             "printers": printers,
             "simulator_processes": len(rig.simulators),
@@ -169,9 +170,9 @@ def run_size(printers: int, args: argparse.Namespace) -> Json:
                 ),
             },
             "cycles": [],
-            "lag_routine_ms": load_check.lag_over(rig.url, routine),
+            "lag_routine_ms": load_check.lag_over(rig.url, spans[1:]),
             "delivery": load_check.delivery(
-                rig.url, printers, wanted, stored, rig.collector_dir / "outbox.sqlite3"
+                rig.url, printers, wanted, spans, rig.collector_dir / "outbox.sqlite3"
             ),
             "server_requests": rig.server_requests(),
             "forwarder": [

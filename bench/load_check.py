@@ -1,10 +1,13 @@
-"""What the load bench reads back: from PostgreSQL, every cycle's readings (one ``observed_at``
-per cycle, as the collector stamps them), their insert times (``bench_stored_at``) and the
-exactly-once check; from the collector's outbox, the batches it had acknowledged."""
+"""What the load bench reads back: from PostgreSQL, every cycle's readings (those whose
+``observed_at`` lies in the cycle's window as the collector logged it: each reading is stamped
+when its own read ended), their insert times (``bench_stored_at``) and the exactly-once check;
+from the collector's outbox, the batches it had acknowledged."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +17,26 @@ from sqlalchemy.engine import make_url
 from bench.measure import Json
 
 _LAG = "extract(epoch FROM bench_stored_at - observed_at)"
+_IN_CYCLE = "observed_at > %s AND observed_at <= %s"
 _PER_CYCLE = f"""
-SELECT observed_at, count(*), count(DISTINCT device_id), max(bench_stored_at),
+SELECT count(*), count(DISTINCT device_id), min(observed_at), max(bench_stored_at),
        percentile_cont(0.5) WITHIN GROUP (ORDER BY {_LAG}),
        percentile_cont(0.99) WITHIN GROUP (ORDER BY {_LAG}),
        max({_LAG})
-FROM readings GROUP BY observed_at ORDER BY observed_at LIMIT %s
+FROM readings WHERE {_IN_CYCLE}
 """
-# The readings of the cycles run. (device_id, observed_at) is the table's primary key, so a
-# reading can never be stored twice: "doubled" counts readings the server's batches carried
-# more than once (the same reading sealed into two batches), which the key then folded.
-_ONCE = "SELECT count(*) FROM readings WHERE observed_at = ANY(%s)"
-_LAG_OVER = f"""
-SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY {_LAG}),
-       percentile_cont(0.99) WITHIN GROUP (ORDER BY {_LAG}), max({_LAG}), count(*)
-FROM readings WHERE observed_at = ANY(%s)
-"""
+_FIRST_BATCH = "SELECT min(received_at) FROM ingest_batches WHERE received_at BETWEEN %s AND %s"
+# A cycle's log line is written after its last reading was stamped, with milliseconds cut off.
+_SLACK = timedelta(milliseconds=2)
+
+Window = tuple[datetime, datetime]
+
+
+def windows(ended_at: Sequence[float]) -> list[Window]:
+    """Each cycle's stamps lie after the previous cycle's log line and before its own (the
+    Unix times the collector logged them at): the time between the lines is the cycle's."""
+    bounds = [datetime.fromtimestamp(t, UTC) + _SLACK for t in ended_at]
+    return list(zip([datetime.fromtimestamp(0, UTC), *bounds], bounds, strict=False))
 
 
 def _connect(url: str) -> psycopg.Connection[Any]:
@@ -37,35 +44,32 @@ def _connect(url: str) -> psycopg.Connection[Any]:
     return psycopg.connect(libpq, autocommit=True)
 
 
-def stored_in_first(url: str, cycles: int) -> int:
-    """Readings stored so far for the first ``cycles`` cycles."""
+def stored_in(url: str, windows: Sequence[Window]) -> int:
+    """Readings stored so far whose stamps fall in the cycles' windows."""
     with _connect(url) as db:
-        row = db.execute(
-            "SELECT count(*) FROM readings WHERE observed_at IN "
-            "(SELECT DISTINCT observed_at FROM readings ORDER BY 1 LIMIT %s)",
-            (cycles,),
-        ).fetchone()
-    return int(row[0]) if row else 0
+        return sum(int(_first(db, f"SELECT count(*) FROM readings WHERE {_IN_CYCLE}", *w)[0])
+                   for w in windows)  # fmt: skip
 
 
 def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(float(seconds) * 1000, 1)
 
 
-def per_cycle(url: str, cycles: int) -> list[Json]:
+def per_cycle(url: str, windows: Sequence[Window]) -> list[Json]:
     """Per cycle (oldest first): readings, devices, lag, and the store rate: readings over the
     time from the first of the cycle's batches reaching the ingest service (``received_at``)
     to the last reading inserted."""
     out = []
     with _connect(url) as db:
-        for at, rows, devices, last, p50, p99, worst in db.execute(
-            _PER_CYCLE, (cycles,)
-        ).fetchall():
-            first = _first(db, "SELECT min(received_at) FROM ingest_batches "
-                               "WHERE received_at BETWEEN %s AND %s", at, last)[0]  # fmt: skip
+        for began, ended in windows:
+            rows, devices, earliest, last, p50, p99, worst = _first(db, _PER_CYCLE, began, ended)
+            if not rows:
+                continue
+            first = _first(db, _FIRST_BATCH, earliest, last)[0]
             span = (last - first).total_seconds() if first is not None else 0.0
             out.append({
-                "observed_at": at.isoformat(), "rows": rows, "devices": devices,
+                "observed_from": earliest.isoformat(), "observed_to": ended.isoformat(),
+                "rows": rows, "devices": devices,
                 "ingest_span_s": round(span, 3),
                 "stored_per_s": round(rows / span) if span > 0 else None,
                 "lag_ms": {"p50": _ms(p50), "p99": _ms(p99), "max": _ms(worst)},
@@ -73,22 +77,25 @@ def per_cycle(url: str, cycles: int) -> list[Json]:
     return out
 
 
-def lag_over(url: str, observed: list[str]) -> Json:
+def lag_over(url: str, windows: Sequence[Window]) -> Json:
     """Lag (insert time minus ``observed_at``) over the readings of the cycles given."""
+    where = " OR ".join([f"({_IN_CYCLE})"] * len(windows)) or "false"
+    query = f"""
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY {_LAG}),
+           percentile_cont(0.99) WITHIN GROUP (ORDER BY {_LAG}), max({_LAG}), count(*)
+    FROM readings WHERE {where}
+    """
     with _connect(url) as db:
-        row = db.execute(_LAG_OVER, (observed,)).fetchone()
-    assert row is not None
-    p50, p99, worst, count = row
+        p50, p99, worst, count = _first(db, query, *(t for w in windows for t in w))
     return {"readings": count, "p50": _ms(p50), "p99": _ms(p99), "max": _ms(worst)}
 
 
-def delivery(url: str, printers: int, wanted: int, cycles: list[Json], outbox: Path) -> Json:
+def delivery(url: str, printers: int, wanted: int, windows: Sequence[Window], outbox: Path) -> Json:
     """Every expected reading once: ``printers`` per cycle, one row per device and cycle, one
     device per simulated printer, and the server's batches exactly the collector's (``wanted``
-    cycles were run; ``cycles`` are the ones found in the database)."""
-    observed = [c["observed_at"] for c in cycles]
+    cycles were run; ``windows`` are their spans as the collector logged them)."""
+    rows = stored_in(url, windows)
     with _connect(url) as db:
-        (rows,) = _first(db, _ONCE, observed)
         devices = _first(db, "SELECT count(*) FROM devices")[0]
         batches, batch_readings = _first(db, "SELECT count(*), coalesce(sum(readings), 0) "
                                              "FROM ingest_batches")  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import pytest
@@ -78,12 +79,22 @@ def layout() -> list[Host]:
     return hosts
 
 
+@dataclass(frozen=True)
+class Cycle:
+    """When a cycle ran (its bounds) and when each of its readings says it was observed."""
+
+    began: datetime
+    ended: datetime
+    stamps: list[datetime]
+
+
 @dataclass
 class Outcome:
     """What the sweep and the polls gave, by address."""
 
     discovered: dict[str, Reading]
     polls: list[dict[str, Reading]]
+    cycles: list[Cycle]  # the sweep, then each poll
 
 
 @pytest.fixture(scope="module")
@@ -104,12 +115,16 @@ def outcome() -> Outcome:
             async with SnmpEngine() as engine:
                 poller = Poller(engine, timeout=TIMEOUT, retries=1)
                 config = RangeConfig(targets=[f"{NET}1-{len(hosts) + 1}"], port=PORT)
-                found = await poller.discover([config])
-                polls = [await poller.poll() for _ in range(2)]
+                cycles, results = [], []
+                for n in range(3):
+                    began = datetime.now(UTC)
+                    got = await (poller.discover([config]) if n == 0 else poller.poll())
+                    cycles.append(Cycle(began, datetime.now(UTC), [o.observed_at for o in got]))
+                    results.append(got)
         finally:
             fleet.close()
-        by_address = [{r.address: r for r in readings} for readings in (found, *polls)]
-        return Outcome(by_address[0], by_address[1:])
+        by_address = [{o.reading.address: o.reading for o in got} for got in results]
+        return Outcome(by_address[0], by_address[1:], cycles)
 
     return asyncio.run(asyncio.wait_for(scenario(), GUARD))
 
@@ -155,3 +170,10 @@ def test_no_stray_answer_reached_any_reading(outcome: Outcome) -> None:
     healthy = [h for h in layout() if h.fault is None]
     answering = [f for f, end in HOSTILE.items() if end != MISSING]
     assert len(outcome.discovered) == len(healthy) + len(answering)
+
+
+def test_each_reading_is_stamped_when_its_own_read_ended(outcome: Outcome) -> None:
+    """Not one moment for a whole cycle: a 10,000-printer cycle takes seconds to minutes."""
+    for cycle in outcome.cycles:
+        assert all(cycle.began <= stamp <= cycle.ended for stamp in cycle.stamps)
+        assert len(set(cycle.stamps)) == len(cycle.stamps)  # reads end at different moments

@@ -19,7 +19,6 @@ from printscout.collector.reader import Reader
 from printscout.collector.targets import expand, parse_targets
 from printscout.domain.control import RangeConfig
 from printscout.domain.errors import PrintScoutError
-from printscout.domain.reading import Reading
 from printscout.domain.wire import ObservedReading, reading_to_wire
 from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp import v3
@@ -83,10 +82,10 @@ class Poller:
         self._limit = asyncio.Semaphore(MAX_PARALLEL_READS)
         self.last_cycle: CycleStats | None = None
 
-    async def discover(self, ranges: Sequence[RangeConfig]) -> list[Reading]:
-        """Sweep every range; read each responder fully."""
+    async def discover(self, ranges: Sequence[RangeConfig]) -> list[ObservedReading]:
+        """Sweep every range; read each responder fully (each stamped when its read ended)."""
         started = self._started()
-        readings: list[Reading] = []
+        readings: list[ObservedReading] = []
         devices = 0
         for config in ranges:
             try:
@@ -105,8 +104,9 @@ class Poller:
         self._finished("discovery", started, devices, len(readings))
         return readings
 
-    async def poll(self) -> list[Reading]:
-        """Read every known device (the reader decides what is static and what changes)."""
+    async def poll(self) -> list[ObservedReading]:
+        """Read every known device (the reader decides what is static and what changes); each
+        reading is stamped when its own read ended, not when the whole cycle did."""
         started = self._started()
         reads = [self._read(t) for t in list(self.targets.values())]
         readings = [r for r in await asyncio.gather(*reads) if r is not None]
@@ -127,24 +127,24 @@ class Poller:
             traffic.sent_bytes - sent, traffic.received_bytes - received,
         )  # fmt: skip
 
-    async def _read(self, target: Target, known: Any = None) -> Reading | None:
+    async def _read(self, target: Target, known: Any = None) -> ObservedReading | None:
         async with self._limit:
             try:
-                return await self._reader.read(target, known)
+                reading = await self._reader.read(target, known)
             except PrintScoutError as exc:
                 log.info("read failed", extra={"address": target.host, "error": str(exc)})
                 return None
+            return ObservedReading(datetime.now(UTC), reading)
 
 
 def encode_readings(
-    readings: Sequence[Reading], observed_at: datetime | None = None, mask_salt: bytes | None = None
+    readings: Sequence[ObservedReading], mask_salt: bytes | None = None
 ) -> list[bytes]:
     """Readings as ``printscout.batch/1`` reading objects; with ``mask_salt`` the addresses are
     replaced by stable pseudonyms before they are stored (so they never leave the site)."""
-    when = observed_at or datetime.now(UTC)
     out = []
-    for reading in readings:
-        wire = reading_to_wire(ObservedReading(when, reading))
+    for observed in readings:
+        wire = reading_to_wire(observed)
         if mask_salt is not None:
             wire["address"] = mask_address(wire["address"], mask_salt)
             wire["addresses"] = [mask_address(a, mask_salt) for a in wire["addresses"]]

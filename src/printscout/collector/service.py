@@ -27,7 +27,7 @@ from printscout.collector.spill import Spill
 from printscout.collector.uploader import Backoff, Uploader
 from printscout.collector.watchdog import Notifier
 from printscout.domain.control import CheckinReport, CollectorConfig, Command, CommandResult
-from printscout.domain.reading import Reading
+from printscout.domain.wire import ObservedReading
 from printscout.protocols.snmp.client import SnmpEngine
 
 log = logging.getLogger("printscout.collector")
@@ -202,7 +202,7 @@ class CollectorAgent:
             wait = min(next_discover, next_poll) - time.monotonic()
             await self._sleep(max(wait, 0.0), self._discover_now, self._poll_now)
 
-    def _store(self, readings: list[Reading], *, identity: bool) -> None:
+    def _store(self, readings: list[ObservedReading], *, identity: bool) -> None:
         salt = self._mask_salt() if self.config and self.config.schedule.mask_addresses else None
         encoded = encode_readings(readings, mask_salt=salt)
         if encoded:
