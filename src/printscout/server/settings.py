@@ -12,7 +12,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -133,6 +141,10 @@ class AlertSettings(_Section):
     max_attempts: int = Field(default=6, ge=1, le=50, description="per notification")
     backoff_s: float = Field(default=30.0, gt=0, description="first retry; doubles each time")
     webhook_timeout_s: float = Field(default=10.0, gt=0, description="per webhook request")
+    webhook_allowed_networks: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="non-public networks webhooks may reach (e.g. 10.20.0.0/16); others refused",
+    )
     smtp_host: str | None = Field(default=None, description="unset: no email")
     smtp_port: int = Field(default=587, ge=1, le=65535, description="587 STARTTLS, 465 TLS")
     smtp_tls: Literal["starttls", "tls", "none"] = "starttls"

@@ -4,6 +4,7 @@ sender delivers the webhook (nothing called by hand)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from ipaddress import ip_network
 
 import anyio
 import httpx
@@ -26,7 +27,11 @@ async def test_it_notifies_from_a_served_app(
     settings: ServerSettings, db: Database, keyed: tuple[CollectorRecord, str]
 ) -> None:
     collector, key = keyed
-    quick = AlertSettings(dispatch_interval_s=0.05, sweep_interval_s=5)
+    quick = AlertSettings(
+        dispatch_interval_s=0.05,
+        sweep_interval_s=5,
+        webhook_allowed_networks=[ip_network("127.0.0.0/8")],
+    )
     app = create_app(settings.model_copy(update={"alerts": quick}), database=db)
     at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
     batch = wire(fleet_batch(str(collector.public_id), range(1), at, errors=("door_open",)))

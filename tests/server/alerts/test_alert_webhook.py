@@ -4,11 +4,14 @@ exponential backoff, a permanent refusal, and the delivery log."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from ipaddress import ip_address, ip_network
+from typing import Any
 
 import orjson
 import pytest
 from sqlalchemy import select
 
+from printscout.server.alerts.notify import destinations
 from printscout.server.alerts.notify.dispatch import DispatchConfig, Dispatcher
 from printscout.server.alerts.notify.webhook import verify
 from printscout.server.alerts.rules import Finding, RuleKind
@@ -27,6 +30,11 @@ from tests.server.alerts.http_receiver import Receiver, receiver
 pytestmark = pytest.mark.anyio
 NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
 BACKOFF = timedelta(seconds=30)
+LOOPBACK = (ip_network("127.0.0.0/8"),)  # the test receivers; refused by default (see below)
+
+
+def loopback_config(**given: Any) -> DispatchConfig:
+    return DispatchConfig(webhook_allowed_networks=LOOPBACK, **given)
 
 
 def silent(minutes: int) -> Finding:
@@ -57,7 +65,7 @@ def check_signed(hook: Receiver) -> None:
 async def test_it_posts_a_signed_json_notice(db: Database, collector: CollectorRecord) -> None:
     async with receiver() as hook:
         open_alert(db, collector, hook.url)
-        sent = await Dispatcher(db, DispatchConfig()).run_once(NOW)
+        sent = await Dispatcher(db, loopback_config()).run_once(NOW)
     assert sent == 1
     (request,) = hook.requests
     check_signed(hook)
@@ -74,7 +82,7 @@ async def test_it_posts_a_signed_json_notice(db: Database, collector: CollectorR
 async def test_it_retries_with_exponential_backoff_until_delivered(
     db: Database, collector: CollectorRecord
 ) -> None:
-    dispatcher = Dispatcher(db, DispatchConfig(backoff=BACKOFF))
+    dispatcher = Dispatcher(db, loopback_config(backoff=BACKOFF))
     async with receiver() as hook:
         hook.statuses = [500, 503]
         open_alert(db, collector, hook.url)
@@ -97,7 +105,7 @@ async def test_it_retries_with_exponential_backoff_until_delivered(
 async def test_it_gives_up_on_a_permanent_refusal_and_after_the_last_attempt(
     db: Database, collector: CollectorRecord
 ) -> None:
-    dispatcher = Dispatcher(db, DispatchConfig(backoff=BACKOFF, max_attempts=2))
+    dispatcher = Dispatcher(db, loopback_config(backoff=BACKOFF, max_attempts=2))
     async with receiver() as hook:
         hook.statuses = [410]
         open_alert(db, collector, hook.url)
@@ -120,7 +128,47 @@ async def test_it_sends_each_delivery_once_whoever_runs_the_outbox(
 ) -> None:
     async with receiver() as hook:
         open_alert(db, collector, hook.url)
-        first, second = Dispatcher(db, DispatchConfig()), Dispatcher(db, DispatchConfig())
+        first, second = (
+            Dispatcher(db, loopback_config()),
+            Dispatcher(db, loopback_config()),
+        )
         counts = [await first.run_once(NOW), await second.run_once(NOW)]
     assert counts == [1, 0]
     assert len(hook.requests) == 1
+
+
+async def test_it_refuses_a_destination_off_the_public_internet_unless_allowed(
+    db: Database, collector: CollectorRecord
+) -> None:
+    async with receiver() as hook:
+        open_alert(db, collector, hook.url.replace("127.0.0.1", "localhost"))
+        await Dispatcher(db, DispatchConfig()).run_once(NOW)
+        deliveries, attempts = log_of(db)
+        assert hook.requests == []
+        assert [d.state for d in deliveries] == ["failed"]
+        assert attempts[0].error is not None
+        assert "destination refused: 127.0.0.1 is not a public address" in attempts[0].error
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
+     "192.0.2.7", "0.0.0.0", "224.0.0.1", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1",
+     "::ffff:169.254.169.254"],
+)  # fmt: skip
+def test_it_knows_non_public_addresses(address: str) -> None:
+    assert destinations.refusal([ip_address(address)]) is not None
+    allowed = [ip_network("0.0.0.0/0"), ip_network("::/0")]
+    assert destinations.refusal([ip_address(address)], allowed) is None
+
+
+def test_it_lets_public_addresses_through_and_refuses_a_mix() -> None:
+    public = [ip_address("8.8.8.8"), ip_address("2001:4860:4860::8888")]
+    assert destinations.refusal(public) is None
+    assert destinations.refusal([*public, ip_address("10.0.0.1")]) is not None
+
+
+async def test_it_refuses_what_is_not_an_http_url_and_checks_literal_addresses() -> None:
+    assert await destinations.check("file:///etc/passwd") is not None
+    assert await destinations.check("http://[::1]:8080/x") is not None
+    assert await destinations.check("http://10.1.2.3/x", [ip_network("10.0.0.0/8")]) is None

@@ -48,6 +48,7 @@ def dispatch_config(a: AlertSettings) -> DispatchConfig:
         max_attempts=a.max_attempts,
         backoff=timedelta(seconds=a.backoff_s),
         webhook_timeout_s=a.webhook_timeout_s,
+        webhook_allowed_networks=tuple(a.webhook_allowed_networks),
     )
 
 

@@ -18,6 +18,8 @@ import httpx
 from sqlalchemy import CursorResult, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from printscout.server.alerts.notify import destinations
+from printscout.server.alerts.notify.destinations import Network
 from printscout.server.alerts.notify.email import SmtpConfig, send_email
 from printscout.server.alerts.notify.outcome import Outcome
 from printscout.server.alerts.notify.webhook import send_webhook
@@ -38,6 +40,7 @@ class DispatchConfig:
     lease: timedelta = timedelta(minutes=2)
     batch: int = 50
     webhook_timeout_s: float = 10.0
+    webhook_allowed_networks: tuple[Network, ...] = ()  # beyond the public internet
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +123,9 @@ class Dispatcher:
 
     async def _send(self, client: httpx.AsyncClient, job: Job, now: datetime) -> Outcome:
         if job.kind == "webhook":
+            refused = await destinations.check(job.target, self.config.webhook_allowed_networks)
+            if refused is not None:
+                return Outcome(False, error=f"destination refused: {refused}", permanent=True)
             stamp = int(now.timestamp())
             return await send_webhook(
                 client, job.target, job.secret, job.payload, delivery_id=job.delivery_id,

@@ -1,0 +1,57 @@
+"""Where webhooks may go: the public internet, plus networks the operator names.
+
+A webhook URL is typed by a user of the console or the API, and the server posts to it from
+inside the dealer's network. Without a check that is a server-side request forgery: a URL of
+``http://169.254.169.254/…`` (cloud metadata), ``http://127.0.0.1:5432`` or an intranet host
+turns the server into a probe of places its users cannot reach. So before each post the host is
+resolved and every address it resolves to must be global (not loopback, private, link-local,
+shared/CGNAT, documentation, multicast or otherwise reserved) unless it lies in a network of
+``alerts.webhook_allowed_networks`` (for an internal ticket system, say ``10.20.0.0/16``).
+
+Limits: the check and the connection resolve the name separately, so a DNS answer that changes
+in between (rebinding) is not caught; redirects are not followed by the webhook client at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def refusal(addresses: Iterable[Address], allowed: Sequence[Network] = ()) -> str | None:
+    """Why these resolved addresses may not receive a webhook, or None if they all may."""
+    for given in addresses:
+        mapped = given.ipv4_mapped if isinstance(given, ipaddress.IPv6Address) else None
+        address = mapped or given
+        if any(address in network for network in allowed):
+            continue
+        if address.is_multicast or not address.is_global:
+            return f"{address} is not a public address (see alerts.webhook_allowed_networks)"
+    return None
+
+
+async def check(url: str, allowed: Sequence[Network] = ()) -> str | None:
+    """Resolve the URL's host and apply :func:`refusal`; a host that does not resolve is
+    refused too (the post would fail anyway, and a later answer could differ)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"not an http(s) URL: {url[:100]!r}"
+    try:
+        literal = ipaddress.ip_address(parts.hostname)
+    except ValueError:
+        pass
+    else:
+        return refusal([literal], allowed)
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            parts.hostname, parts.port or 443, type=socket.SOCK_STREAM
+        )
+    except (OSError, UnicodeError) as exc:
+        return f"{parts.hostname} does not resolve: {exc}"
+    return refusal([ipaddress.ip_address(info[4][0]) for info in infos], allowed)
