@@ -92,16 +92,22 @@ def lag_over(url: str, windows: Sequence[Window]) -> Json:
 
 def delivery(url: str, printers: int, wanted: int, windows: Sequence[Window], outbox: Path) -> Json:
     """Every expected reading once: ``printers`` per cycle, one row per device and cycle, one
-    device per simulated printer, and the server's batches exactly the collector's (``wanted``
-    cycles were run; ``windows`` are their spans as the collector logged them)."""
+    device per simulated printer, and the server's batches exactly the collector's, id by id
+    (``wanted`` cycles were run; ``windows`` are their spans as the collector logged them).
+
+    A batch the server stored while the collector was being stopped, before the answer reached
+    it, is still pending in the outbox: it is counted as in flight at the stop (the next start
+    sends it again and the server recognises its id), not as a mismatch."""
     rows = stored_in(url, windows)
     with _connect(url) as db:
         devices = _first(db, "SELECT count(*) FROM devices")[0]
-        batches, batch_readings = _first(db, "SELECT count(*), coalesce(sum(readings), 0) "
-                                             "FROM ingest_batches")  # fmt: skip
+        server = {str(b): n for b, n in db.execute(
+            "SELECT batch_id, readings FROM ingest_batches").fetchall()}  # fmt: skip
         all_rows = _first(db, "SELECT count(*) FROM readings")[0]
     sent = _outbox(outbox)
+    states: dict[str, tuple[str, int]] = sent.pop("batches")
     expected = printers * wanted
+    batch_readings = sum(server.values())
     return {
         "expected_readings": expected,
         "stored_rows": rows,
@@ -110,10 +116,23 @@ def delivery(url: str, printers: int, wanted: int, windows: Sequence[Window], ou
         "devices": devices,
         "devices_expected": printers,
         "rows_in_later_cycles": all_rows - rows,
-        "server_batches": batches,
+        "server_batches": len(server),
         "server_batch_readings": batch_readings,
         **sent,
-        "batches_match": sent["outbox_acked"] == {"batches": batches, "readings": batch_readings},
+        **compare_batches(server, states),
+    }
+
+
+def compare_batches(server: dict[str, int], outbox: dict[str, tuple[str, int]]) -> Json:
+    """Server batches (id → readings) against the outbox's (id → state, readings): they match
+    when every batch the collector counts as acknowledged is on the server and every batch on
+    the server is one the collector sealed, with the same number of readings. Server batches
+    still pending in the outbox were answered while the collector was stopping."""
+    acked = {b for b, (state, _) in outbox.items() if state == "acked"}
+    return {
+        "in_flight_at_stop": len(server.keys() - acked),
+        "batches_match": acked <= server.keys()
+        and all(b in outbox and outbox[b][1] == n for b, n in server.items()),
     }
 
 
@@ -124,13 +143,14 @@ def _first(db: psycopg.Connection[Any], query: str, *params: Any) -> tuple[Any, 
 
 
 def _outbox(path: Path) -> Json:
-    """The collector's outbox after it stopped: acknowledged batches and what still waits."""
+    """The collector's outbox after it stopped: every batch's state and size, and what waits."""
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        acked = db.execute(
-            "SELECT count(*), coalesce(sum(readings), 0) FROM batches WHERE state = 'acked'"
-        ).fetchone()
+        batches = {b: (state, n) for b, state, n in db.execute(
+            "SELECT batch_id, state, readings FROM batches").fetchall()}  # fmt: skip
         waiting = db.execute("SELECT count(*) FROM readings").fetchone()[0]
+    acked = [n for state, n in batches.values() if state == "acked"]
     return {
-        "outbox_acked": {"batches": acked[0], "readings": acked[1]},
+        "outbox_acked": {"batches": len(acked), "readings": sum(acked)},
         "outbox_waiting_readings": waiting,
+        "batches": batches,
     }
