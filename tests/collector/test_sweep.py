@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any, cast
 
-from printscout.collector.discovery import sweep
+from printscout.collector.discovery import probe, sweep
+from printscout.protocols.snmp import ber, mibs
 from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp.client import SnmpEngine
+from printscout.protocols.snmp.pdu import Pdu
 from printscout.protocols.snmp.target import Target
 from printscout.simulator.fleet import start_fleet
 from printscout.simulator.snmprec import builtin_recordings
@@ -77,3 +80,44 @@ def test_v1_agents_that_answer_with_an_error_still_count_as_responders() -> None
             fleet.close()
 
     assert asyncio.run(run()) == 1
+
+
+class _OtherObjects(asyncio.DatagramProtocol):
+    """An agent that answers a GET for sysObjectID and sysDescr with sysObjectID and, in
+    sysDescr's place, sysName: a value the request never asked for."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.DatagramTransport, transport)
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        message = pdus.decode_community_message(data)
+        answer: list[tuple[ber.Oid, ber.Value]] = [
+            (mibs.SYS_OBJECT_ID, (1, 3, 6, 1, 4, 1, 11)),
+            (mibs.SYS_NAME, b"spoofed"),
+        ]
+        reply = Pdu(pdus.RESPONSE, message.pdu.request_id, 0, 0, answer)
+        self.transport.sendto(
+            pdus.encode_community_message(message.version, message.community, reply), addr
+        )
+
+
+def test_a_get_answer_keeps_only_the_objects_the_probe_asked_for() -> None:
+    address = "127.87.3.1"
+
+    async def run() -> list[dict[ber.Oid, ber.Value]]:
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(
+            _OtherObjects, local_addr=(address, PORT)
+        )
+        try:
+            async with SnmpEngine() as engine:
+                credentials = [Target("", PORT, timeout=0.5, retries=0)]
+                swept = [p.scalars async for p in sweep(engine, [address], credentials)]
+                one = await probe(engine, address, credentials)
+                assert one is not None
+                return [*swept, one.scalars]
+        finally:
+            transport.close()
+
+    # both paths: the sweep's callbacks and the probe a task runs (SNMPv3, follow-ups)
+    assert asyncio.run(run()) == [{mibs.SYS_OBJECT_ID: (1, 3, 6, 1, 4, 1, 11)}] * 2

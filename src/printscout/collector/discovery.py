@@ -61,7 +61,7 @@ async def probe(
             varbinds = await engine.get(target, oids)
         except SnmpError:
             continue
-        return Probe(target, _values(varbinds))
+        return Probe(target, _values(varbinds, oids))
     return None
 
 
@@ -72,9 +72,14 @@ def _target_for(template: Target, address: str) -> Target:
     return Target(address, t.port, t.version, t.community, t.user, t.timeout, t.retries)
 
 
-def _values(varbinds: VarBinds) -> dict[Oid, Value]:
-    """The probe's answers, without noSuchObject and the like."""
-    return {o: v for o, v in varbinds if not isinstance(v, VarBindException)}
+def _values(varbinds: VarBinds, asked: tuple[Oid, ...] | None = None) -> dict[Oid, Value]:
+    """The probe's answers, without noSuchObject and the like; for a GET (``asked``), only
+    the objects it asked for: an agent naming others in its answer adds nothing."""
+    return {
+        o: v
+        for o, v in varbinds
+        if not isinstance(v, VarBindException) and (asked is None or o in asked)
+    }
 
 
 async def sweep(
@@ -117,6 +122,7 @@ async def _run_callbacks(
 ) -> None:
     """Keep ``workers`` probes in flight; each finished address starts the next one."""
     tag, oids = request
+    asked = oids if tag == pdus.GET else None
     source = iter(addresses)
     outstanding = 0
     done_all: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -139,7 +145,8 @@ async def _run_callbacks(
         answered = error is None
         if answered:
             pdu = future.result()
-            found.put_nowait(Probe(target, _values(pdu.varbinds) if pdu.error_status == 0 else {}))
+            scalars = _values(pdu.varbinds, asked) if pdu.error_status == 0 else {}
+            found.put_nowait(Probe(target, scalars))
         if on_probed is not None:
             on_probed(address, answered)
         outstanding -= 1
