@@ -89,10 +89,10 @@ async def poll_printscout(
 
 def _cold(reader: Reader, target: Target) -> Poll:
     """A poll that starts with every memo table empty."""
-    from printscout.protocols.snmp import ber, memo
+    from printscout.protocols.snmp import memo, varbinds
 
     async def poll() -> object:
-        ber.forget_decoded()
+        varbinds.forget_decoded()
         memo.forget_all()
         return await reader.read(target)
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from printscout.domain.errors import ParseError
 from printscout.protocols.snmp import ber
 from printscout.protocols.snmp.ber import Oid, Value
+from printscout.protocols.snmp.varbinds import decode_varbinds
 from tests.support.strategies import mutated
 
 # Property tests have no per-example deadline: a loaded machine must not fail them.
@@ -157,7 +158,7 @@ def test_oids_round_trip_including_large_arcs(oid: Oid) -> None:
 @given(VARBINDS)
 def test_varbind_lists_round_trip(varbinds: list[tuple[Oid, Value]]) -> None:
     data = ber.encode_varbinds(varbinds)
-    decoded = ber.decode_varbinds(data, 0, len(data))
+    decoded = decode_varbinds(data, 0, len(data))
     assert [(o, typed(v)) for o, v in decoded] == [(o, typed(v)) for o, v in varbinds]
 
 
@@ -378,7 +379,7 @@ def test_the_longest_oid_snmp_allows_decodes() -> None:
 def test_bad_varbind_lists_raise_parse_error(hex_bytes: str) -> None:
     data = bytes.fromhex(hex_bytes)
     with pytest.raises(ParseError):
-        ber.decode_varbinds(data, 0, len(data))
+        decode_varbinds(data, 0, len(data))
 
 
 VALUE_TAGS = (
@@ -391,7 +392,7 @@ def decode_everything(data: bytes) -> None:
     """Run every decoder on ``data``; ParseError is the only exception allowed to escape."""
     for attempt in (
         lambda: ber.read_header(data, 0, len(data)),
-        lambda: ber.decode_varbinds(data, 0, len(data)),
+        lambda: decode_varbinds(data, 0, len(data)),
         lambda: ber.read_int(data, 0, len(data)),
         lambda: ber.read_octets(data, 0, len(data)),
     ):
@@ -418,18 +419,18 @@ def test_it_decodes_a_list_seen_before_into_a_list_of_its_own() -> None:
     data = ber.encode_varbinds(
         [((1, 3, 6, 1, 2, 1, 1, 3, 0), ber.TimeTicks(42)), ((1, 3, 6, 1), b"x")]
     )
-    first = ber.decode_varbinds(data, 0, len(data))
+    first = decode_varbinds(data, 0, len(data))
     first.append(((1, 3), None))  # a caller changing its list
-    again = ber.decode_varbinds(data, 0, len(data))
+    again = decode_varbinds(data, 0, len(data))
     assert again == [((1, 3, 6, 1, 2, 1, 1, 3, 0), 42), ((1, 3, 6, 1), b"x")]
     assert again is not first and type(again[0][1]) is ber.TimeTicks
 
 
 def test_it_refuses_a_cut_list_made_of_varbinds_seen_before() -> None:
     data = ber.encode_varbinds([((1, 3, 6, 1, 2, 1, 1, 5, 0), b"printer")] * 3)
-    ber.decode_varbinds(data, 0, len(data))  # every varbind is now remembered
+    decode_varbinds(data, 0, len(data))  # every varbind is now remembered
     cut = bytes([data[0], data[1] - 3]) + data[2:-3]  # the list header says 3 octets less
     with pytest.raises(ParseError):
-        ber.decode_varbinds(cut, 0, len(cut))
+        decode_varbinds(cut, 0, len(cut))
     with pytest.raises(ParseError):
-        ber.decode_varbinds(data[:-1], 0, len(data) - 1)
+        decode_varbinds(data[:-1], 0, len(data) - 1)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from printscout.protocols.snmp.ber import decode_varbinds, encode_varbinds, forget_decoded
+from printscout.protocols.snmp.ber import encode_varbinds
 from printscout.protocols.snmp.memo import Memo, forget_all
+from printscout.protocols.snmp.varbinds import decode_varbinds, forget_decoded
 
 
 def test_it_gives_back_what_was_put_and_none_for_the_rest() -> None:

@@ -9,6 +9,7 @@ from typing import Final
 from printscout.domain.errors import ParseError
 from printscout.protocols.snmp import ber
 from printscout.protocols.snmp.ber import Oid, Value
+from printscout.protocols.snmp.varbinds import decode_varbinds
 
 GET: Final = 0xA0
 GET_NEXT: Final = 0xA1
@@ -87,7 +88,7 @@ def decode_pdu(data: bytes, pos: int, end: int) -> Pdu:
     request_id, p = ber.read_int(data, start, stop)
     error_status, p = ber.read_int(data, p, stop)
     error_index, p = ber.read_int(data, p, stop)
-    varbinds = ber.decode_varbinds(data, p, stop)
+    varbinds = decode_varbinds(data, p, stop)
     return Pdu(tag, request_id, error_status, error_index, varbinds)
 
 
