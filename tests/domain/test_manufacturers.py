@@ -6,10 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from printscout.domain.manufacturer_tables import ENTERPRISE_BRANDS, NAME_KEYWORDS, REBADGES
 from printscout.domain.manufacturers import (
-    ENTERPRISE_BRANDS,
-    NAME_KEYWORDS,
-    REBADGES,
     brand_in_text,
     enterprise_number,
     identify_manufacturer,
