@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from printscout.collector.normalize import RawReading, normalize
+from printscout.collector.normalize import normalize
+from printscout.collector.raw import RawReading
 from printscout.domain.reading import DeviceKind
 from printscout.protocols.snmp import mibs
 from printscout.protocols.snmp.ber import oid_from_str

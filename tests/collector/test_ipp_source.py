@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from printscout.collector.ipp_source import ipp_reading, read_ipp, split_reason
-from printscout.collector.normalize import supply_level
 from printscout.collector.reader import Reader
+from printscout.collector.rows import supply_level
 from printscout.domain.reading import Reading, SupplyState
 from printscout.protocols.ipp import codec
 from printscout.protocols.ipp.client import IppClient

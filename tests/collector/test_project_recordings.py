@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from printscout.collector.normalize import RawReading
+from printscout.collector.raw import RawReading
 from printscout.collector.reader import Reader
 from printscout.collector.scan_output import reading_to_json
 from printscout.domain.reading import Reading

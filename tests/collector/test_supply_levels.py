@@ -6,12 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from printscout.collector.normalize import (
-    RawReading,
-    decode_error_state,
-    normalize,
-    supply_level,
-)
+from printscout.collector.normalize import decode_error_state, normalize
+from printscout.collector.raw import RawReading
+from printscout.collector.rows import supply_level
 from printscout.collector.text import MAX_TEXT, decode_text, format_mac, unhex
 from printscout.domain.reading import SupplyState
 from printscout.protocols.snmp import ber, mibs

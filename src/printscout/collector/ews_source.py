@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import fields, replace
 from typing import Any, Final
 
-from printscout.collector.normalize import LOW_PERCENT
+from printscout.collector.rows import LOW_PERCENT
 from printscout.domain.reading import Counters, Identity, Reading, Supply, SupplyState
 from printscout.protocols.ews.ledm import LedmConsumable, LedmProduct, LedmUsage
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from printscout.collector.normalize import supply_level
+from printscout.collector.rows import supply_level
 from printscout.collector.text import decode_text
 from printscout.domain.manufacturers import identify_manufacturer, model_from, parse_device_id
 from printscout.domain.reading import (

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from printscout.collector.normalize import RawReading, manufacturer_of
+from printscout.collector.normalize import manufacturer_of
 from printscout.collector.plan import (
     BASE,
     MAX_REPETITIONS,
@@ -38,6 +38,7 @@ from printscout.collector.plan import (
     plan,
     rows_of,
 )
+from printscout.collector.raw import RawReading
 from printscout.collector.reading_memo import normalized
 from printscout.domain.reading import Counters, Reading
 from printscout.protocols.snmp import mibs

@@ -13,7 +13,8 @@ from dataclasses import dataclass, fields
 from itertools import repeat
 from typing import Final
 
-from printscout.collector.normalize import Column, RawReading, normalize, uptime_seconds
+from printscout.collector.normalize import normalize
+from printscout.collector.raw import Column, RawReading, uptime_seconds
 from printscout.domain.reading import Identity, Reading
 from printscout.protocols.snmp import mibs
 from printscout.protocols.snmp.ber import Oid, Value
