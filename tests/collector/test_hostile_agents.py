@@ -28,7 +28,8 @@ from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp.client import SnmpEngine
 from printscout.protocols.snmp.pdu import Pdu
 from printscout.protocols.snmp.target import Target
-from printscout.protocols.snmp.walk import Span, Walker
+from printscout.protocols.snmp.walk import Walker
+from printscout.protocols.snmp.walk_state import Span
 from printscout.simulator.agent import Agent
 from printscout.simulator.device import HUGE_STRING, Fault, SimPrinter
 from printscout.simulator.fleet import DEFAULT_USERS, Fleet, start_fleet

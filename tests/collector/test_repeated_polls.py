@@ -17,7 +17,8 @@ from printscout.protocols.snmp import pdu as pdus
 from printscout.protocols.snmp.client import SnmpEngine
 from printscout.protocols.snmp.pdu import Pdu
 from printscout.protocols.snmp.target import Target
-from printscout.protocols.snmp.walk import Span, Walker, WalkPlan
+from printscout.protocols.snmp.walk import Walker
+from printscout.protocols.snmp.walk_state import Span, WalkPlan
 from printscout.simulator.agent import Agent
 from printscout.simulator.device import SimPrinter
 from printscout.simulator.snmprec import parse_recording

@@ -13,7 +13,7 @@ from typing import Final
 from printscout.protocols.snmp import mibs
 from printscout.protocols.snmp.ber import Oid
 from printscout.protocols.snmp.vendors.base import VendorProfile
-from printscout.protocols.snmp.walk import Column, Span
+from printscout.protocols.snmp.walk_state import Column, Span
 
 
 @dataclass(frozen=True, slots=True)

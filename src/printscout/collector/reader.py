@@ -47,7 +47,8 @@ from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.vendors import profile_for
 from printscout.protocols.snmp.vendors.base import COUNTER_KINDS, VendorProfile
 from printscout.protocols.snmp.vendors.meters import went_backwards
-from printscout.protocols.snmp.walk import Column, Span, Walker, WalkPlan, WalkResult
+from printscout.protocols.snmp.walk import Walker
+from printscout.protocols.snmp.walk_state import Column, Span, WalkPlan, WalkResult
 
 __all__ = ["FIRST_ROWS", "MAX_REPETITIONS", "TABLES", "Reader", "TableGroup", "plan"]
 
