@@ -12,8 +12,10 @@ only responders get the probe. ``printscout scan`` keeps the plain sweep.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
+import contextlib
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Final
 
@@ -97,12 +99,24 @@ async def sweep(
     keeps a sweep of thousands of silent addresses cheap; SNMPv3 probes (engine discovery
     first) run in tasks. To stop early, close the generator (``contextlib.aclosing``).
     """
-    found: asyncio.Queue[Probe | None] = asyncio.Queue()
     if any(c.version == pdus.V3 for c in credentials) or engine.limits.packets_per_second > 0:
-        runner = _run_tasks(engine, addresses, credentials, workers, on_probed, found)
+        runner = partial(_run_tasks, engine, addresses, credentials, workers, on_probed)
     else:
-        runner = _run_callbacks(engine, addresses, credentials, workers, on_probed, found, request)
-    task = asyncio.ensure_future(runner)
+        runner = partial(
+            _run_callbacks, engine, addresses, credentials, workers, on_probed, request=request
+        )
+    async with contextlib.aclosing(_as_found(runner)) as found:
+        async for item in found:
+            yield item
+
+
+async def _as_found(
+    runner: Callable[[asyncio.Queue[Probe | None]], Awaitable[None]],
+) -> AsyncGenerator[Probe, None]:
+    """Run ``runner`` (which puts probes on the queue, then None) and yield what it finds; the
+    runner is cancelled when the consumer stops early."""
+    found: asyncio.Queue[Probe | None] = asyncio.Queue()
+    task = asyncio.ensure_future(runner(found))
     try:
         while (item := await found.get()) is not None:
             yield item
@@ -240,10 +254,10 @@ async def lean_sweep(
     sweep. SNMPv3 credentials have no cheap knock: they sweep as :func:`sweep` does.
     """
     if any(c.version == pdus.V3 for c in credentials):
-        async for plain in sweep(
-            engine, addresses, credentials, workers=workers, on_probed=on_probed
-        ):
-            yield plain
+        plain = sweep(engine, addresses, credentials, workers=workers, on_probed=on_probed)
+        async with contextlib.aclosing(plain):
+            async for item in plain:
+                yield item
         return
     todo = list(addresses)
     first = await _knock(engine, todo, credentials, workers)
@@ -253,14 +267,10 @@ async def lean_sweep(
         for address in todo:
             if address not in again:
                 on_probed(address, False)
-    found: asyncio.Queue[Probe | None] = asyncio.Queue()
-    task = asyncio.ensure_future(_follow_up(engine, again, workers, on_probed, found))
-    try:
-        while (item := await found.get()) is not None:
+    runner = partial(_follow_up, engine, again, workers, on_probed)
+    async with contextlib.aclosing(_as_found(runner)) as found:
+        async for item in found:
             yield item
-        await task
-    finally:
-        task.cancel()
 
 
 async def _knock(
