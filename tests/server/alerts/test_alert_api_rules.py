@@ -3,6 +3,8 @@ read and write access by persona and customer scope."""
 
 from __future__ import annotations
 
+from ipaddress import ip_network
+
 import pytest
 
 from printscout.server.settings import ServerSettings
@@ -97,3 +99,38 @@ async def test_it_refuses_bad_rules_and_channels(settings: ServerSettings, db: D
         ):
             answer = await client.post(CHANNELS, json=channel, headers=as_user(p.admin))
             assert answer.status_code == 422, channel
+
+
+@pytest.mark.parametrize(
+    ("target", "where"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254"),
+        ("http://10.20.0.7/hook", "10.20.0.7"),
+        ("https://[::1]:8443/x", "::1"),
+        ("https://[::ffff:100.64.0.9]/x", "100.64.0.9"),  # CGNAT, IPv4-mapped
+        ("http://localhost:5432/", "127.0.0.1"),
+        ("http://printer.localhost./", "127.0.0.1"),
+    ],
+)
+async def test_a_webhook_to_an_address_off_the_public_internet_is_refused_when_saved(
+    settings: ServerSettings, db: Database, target: str, where: str
+) -> None:
+    """Addresses and ``localhost`` names are judged without DNS when the channel is saved; the
+    same URL is accepted once its network is named in ``alerts.webhook_allowed_networks``."""
+    p = personas(db)
+    channel = {"name": "intranet", "kind": "webhook", "target": target}
+    async with api(settings, db) as client:
+        refused = await client.post(CHANNELS, json=channel, headers=as_user(p.admin))
+        listed = await client.get(CHANNELS, headers=as_user(p.admin))
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == (
+        f"webhook destination refused: {where} is not a public address"
+        " (see alerts.webhook_allowed_networks)"
+    )
+    assert listed.json() == []
+    network = "::/0" if ":" in where else "0.0.0.0/0"
+    alerts = settings.alerts.model_copy(update={"webhook_allowed_networks": [ip_network(network)]})
+    allowing = settings.model_copy(update={"alerts": alerts})
+    async with api(allowing, db) as client:
+        saved = await client.post(CHANNELS, json=channel, headers=as_user(p.admin))
+    assert saved.status_code == 201, saved.text

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
 from printscout.server.alerts import manage, queries
+from printscout.server.alerts.notify import destinations
 from printscout.server.alerts.queries import AlertState
 from printscout.server.alerts.schemas import (
     AlertDetailOut,
@@ -120,7 +121,16 @@ async def list_channels(request: Request, scope: CurrentScope) -> list[ChannelOu
 
 @router.post("/notification-channels", status_code=status.HTTP_201_CREATED)
 async def create_channel(request: Request, scope: WritableScope, body: ChannelIn) -> ChannelOut:
-    """Add an email or webhook channel."""
+    """Add an email or webhook channel. A webhook whose host is an address (or ``localhost``)
+    outside the public internet and ``alerts.webhook_allowed_networks`` is refused at once;
+    names are resolved and checked before every post."""
+    if body.kind == "webhook":
+        allowed = tuple(request.app.state.settings.alerts.webhook_allowed_networks)
+        refused = destinations.without_lookup(body.target, allowed)
+        if refused is not None:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, f"webhook destination refused: {refused}"
+            )
     values = body.model_dump()
     return _channel(await _write(request, lambda s: manage.create_channel(s, scope, values)))
 

@@ -36,18 +36,36 @@ def refusal(addresses: Iterable[Address], allowed: Sequence[Network] = ()) -> st
     return None
 
 
-async def check(url: str, allowed: Sequence[Network] = ()) -> str | None:
-    """Resolve the URL's host and apply :func:`refusal`; a host that does not resolve is
-    refused too (the post would fail anyway, and a later answer could differ)."""
+def without_lookup(url: str, allowed: Sequence[Network] = ()) -> str | None:
+    """What can be refused without asking DNS: a URL that is not http(s), or whose host is an
+    address literal or a ``localhost`` name (RFC 6761) outside the allowed networks. Used when
+    a channel is saved, so a user hears at once; names are checked again before every post."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return f"not an http(s) URL: {url[:100]!r}"
+    host = parts.hostname.rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return refusal([ipaddress.ip_address("127.0.0.1")], allowed)
     try:
-        literal = ipaddress.ip_address(parts.hostname)
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    return refusal([literal], allowed)
+
+
+async def check(url: str, allowed: Sequence[Network] = ()) -> str | None:
+    """Resolve the URL's host and apply :func:`refusal`; a host that does not resolve is
+    refused too (the post would fail anyway, and a later answer could differ)."""
+    early = without_lookup(url, allowed)
+    parts = urlsplit(url)
+    if early is not None or not parts.hostname:
+        return early
+    try:
+        ipaddress.ip_address(parts.hostname)
     except ValueError:
         pass
     else:
-        return refusal([literal], allowed)
+        return None  # a literal that passed
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(
             parts.hostname, parts.port or 443, type=socket.SOCK_STREAM
