@@ -104,6 +104,8 @@ class RetentionSettings(_Section):
     raw_days: int = Field(default=90, ge=2, description="raw readings")
     daily_days: int = Field(default=5 * 366, ge=1, description="daily roll-ups")
     batch_days: int = Field(default=90, ge=1, description="batch ids remembered for de-duplication")
+    alert_days: int = Field(default=400, ge=1, description="closed alerts, with their history")
+    delivery_days: int = Field(default=90, ge=1, description="finished notifications and attempts")
 
 
 class ReportSettings(_Section):
@@ -279,7 +281,9 @@ class ServerSettings(BaseSettings):
     def retention_policy(self) -> RetentionPolicy:
         """The storage layer's retention policy."""
         r = self.retention
-        return RetentionPolicy(r.raw_days, r.daily_days, r.batch_days)
+        return RetentionPolicy(
+            r.raw_days, r.daily_days, r.batch_days, r.alert_days, r.delivery_days
+        )
 
 
 def _check_secret(value: str) -> None:

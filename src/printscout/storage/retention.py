@@ -1,4 +1,5 @@
-"""Retention: raw readings for N days, daily roll-ups for years, month-end meter reads forever.
+"""Retention: raw readings for N days, daily roll-ups for years, month-end meter reads forever;
+closed alerts and finished notifications for as long as the policy says.
 
 ``roll_up`` recomputes, from the raw readings, every UTC day that a batch received since the
 last run touched (plus a margin for transactions that were still open), then the meter read of
@@ -21,6 +22,7 @@ from typing import Any, Final
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from printscout.storage.alerts import AlertRecord, Delivery
 from printscout.storage.base import table_of, upsert, utcnow
 from printscout.storage.console import sweep_stale
 from printscout.storage.ingest import day_start, raw_cutoff
@@ -46,6 +48,8 @@ class RetentionPolicy:
     raw_days: int = 90
     daily_days: int = 5 * 366
     batch_days: int = 90
+    alert_days: int = 400  # closed alerts, with their events and notifications
+    delivery_days: int = 90  # finished notifications (and their attempts) of alerts still kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,8 @@ class RetentionReport:
     days_purged: int = 0
     batches_purged: int = 0
     sign_in_rows_purged: int = 0  # expired console sessions and forgotten login failures
+    alerts_purged: int = 0
+    deliveries_purged: int = 0
 
 
 def roll_up(db: Database, policy: RetentionPolicy, now: datetime | None = None) -> RetentionReport:
@@ -78,7 +84,9 @@ def roll_up(db: Database, policy: RetentionPolicy, now: datetime | None = None) 
 
 
 def purge(db: Database, policy: RetentionPolicy, now: datetime | None = None) -> RetentionReport:
-    """Roll up, then delete raw readings, daily roll-ups and batch ids past their retention."""
+    """Roll up, then delete raw readings, daily roll-ups, batch ids, closed alerts and finished
+    notifications past their retention (an open alert is kept however old it is; deleting an
+    alert deletes its events, notifications and their attempts with it)."""
     now = now or utcnow()
     rolled = roll_up(db, policy, now)
     oldest_day = day_start(now).date() - timedelta(days=policy.daily_days)
@@ -95,6 +103,16 @@ def purge(db: Database, policy: RetentionPolicy, now: datetime | None = None) ->
             )
         )
         sign_in = sweep_stale(session, now)
+        alerts = session.execute(
+            delete(AlertRecord).where(
+                AlertRecord.closed_at < now - timedelta(days=policy.alert_days)
+            )
+        )
+        deliveries = session.execute(
+            delete(Delivery).where(
+                Delivery.finished_at < now - timedelta(days=policy.delivery_days)
+            )
+        )
     return RetentionReport(
         rolled.days_rolled_up,
         rolled.device_days,
@@ -103,6 +121,8 @@ def purge(db: Database, policy: RetentionPolicy, now: datetime | None = None) ->
         _count(days),
         _count(batches),
         sign_in,
+        _count(alerts),
+        _count(deliveries),
     )
 
 
