@@ -32,6 +32,7 @@ FORMS: Final[dict[str, dict[str, str]]] = {
     "POST /collectors/{public_id}/command": {"kind": "poll"},
     "POST /users": {"email": "new@dealer.test", "role": "viewer", "customers": "{customer_id}"},
     "POST /users/{user_id}/disable": {},
+    "POST /users/{user_id}/role": {"role": "operator"},
 }
 # API bodies (JSON); None: no body.
 JSON: Final[dict[str, Any]] = {

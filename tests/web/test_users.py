@@ -82,3 +82,46 @@ async def test_it_refuses_an_operator_disabling(browser: httpx.AsyncClient, flee
     http = await signed_in(browser, fleet, "oscar")
     csrf = csrf_of(await http.get("/account"))
     assert (await http.post("/users/1/disable", data={"csrf": csrf})).status_code == 403
+
+
+async def test_it_lets_an_admin_change_a_role_which_holds_from_the_next_request(
+    browser: httpx.AsyncClient, fleet: Fleet, db: Database
+) -> None:
+    transport, base = browser._transport, str(browser.base_url)
+    async with httpx.AsyncClient(transport=transport, base_url=base) as vera:
+        await signed_in(vera, fleet, "vera")
+        assert (await vera.get("/users")).status_code == 403
+        http = await signed_in(browser, fleet, "alice")
+        page = await http.get("/users")
+        assert 'data-role="' + fleet.users["vera"] + '"' in page.text
+        with db.reader() as session:
+            ids = {row[0]: row[1] for row in session.execute(select(User.email, User.id))}
+        csrf, vera_id = csrf_of(page), ids[fleet.users["vera"]]
+        promoted = await http.post(f"/users/{vera_id}/role", data={"csrf": csrf, "role": "admin"})
+        assert promoted.status_code == 303
+        assert (await vera.get("/users")).status_code == 200  # the same session, a new role
+        back = await http.post(f"/users/{vera_id}/role", data={"csrf": csrf, "role": "viewer"})
+        assert back.status_code == 303
+        assert (await vera.get("/users")).status_code == 403
+        refused = {
+            "own role": (ids[fleet.users["alice"]], "viewer", 400),
+            "no such role": (vera_id, "owner", 400),
+            "no such user": (999999, "viewer", 404),
+        }
+        for why, (user_id, role, code) in refused.items():
+            answer = await http.post(f"/users/{user_id}/role", data={"csrf": csrf, "role": role})
+            assert answer.status_code == code, why
+        no_csrf = await http.post(f"/users/{vera_id}/role", data={"role": "admin"})
+        assert no_csrf.status_code == 403
+    with db.reader() as session:
+        stored = session.get(User, vera_id)
+        assert stored is not None and stored.role.value == "viewer"
+
+
+async def test_it_refuses_an_operator_changing_roles(
+    browser: httpx.AsyncClient, fleet: Fleet
+) -> None:
+    http = await signed_in(browser, fleet, "oscar")
+    csrf = csrf_of(await http.get("/account"))
+    answer = await http.post("/users/1/role", data={"csrf": csrf, "role": "admin"})
+    assert answer.status_code == 403

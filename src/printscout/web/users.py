@@ -1,4 +1,5 @@
-"""The users page (admins only): the dealer's users, adding one, disabling one."""
+"""The users page (admins only): the dealer's users, adding one, changing one's role,
+disabling one."""
 
 from __future__ import annotations
 
@@ -128,18 +129,41 @@ async def disable_user(user_id: int, request: Request, login: Admin, shared: Sha
     check_csrf(login.csrf, await form(request))
     if user_id == login.scope.user_id:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "you cannot disable yourself")
+    return await _change_user(shared.db, login, user_id, disabled_at=utcnow())
+
+
+@router.post("/users/{user_id}/role")
+async def change_role(user_id: int, request: Request, login: Admin, shared: Shared) -> Response:
+    """Give a user of the dealer another role; it holds from their next request (not oneself:
+    an admin cannot leave the dealer without one by mistake)."""
+    data = await form(request)
+    check_csrf(login.csrf, data)
+    try:
+        role = Role(field(data, "role"))
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "bad role") from exc
+    if user_id == login.scope.user_id:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "you cannot change your own role")
+    return await _change_user(shared.db, login, user_id, role=role)
+
+
+async def _change_user(
+    db: Database, login: store.ConsoleLogin, user_id: int, **values: Any
+) -> Response:
+    """Set ``values`` on a user the admin manages; a disabled user's sessions end with it."""
 
     def work() -> bool:
         if not 0 < user_id <= MAX_ID:  # no column holds it (the driver overflowed: a 500)
             return False
-        with shared.db.writer() as session:
+        with db.writer() as session:
             target = session.get(User, user_id)
             if target is None or target.dealer_id != login.scope.dealer_id:
                 return False
             if not _manages(login, target, _customers_of(session, login.scope.dealer_id)):
                 raise HTTPException(status.HTTP_403_FORBIDDEN, "beyond your customers")
-            session.execute(update(User).where(User.id == user_id).values(disabled_at=utcnow()))
-            store.close_other_sessions(session, user_id, None)
+            session.execute(update(User).where(User.id == user_id).values(**values))
+            if "disabled_at" in values:
+                store.close_other_sessions(session, user_id, None)
         return True
 
     if not await run_in_threadpool(work):
