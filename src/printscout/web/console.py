@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from printscout.server.settings import ServerSettings
 from printscout.storage.session import Database
@@ -22,6 +25,7 @@ from printscout.web import (
     users,
 )
 from printscout.web.i18n import environments
+from printscout.web.pages import is_htmx, render
 from printscout.web.security import SecurityHeaders
 from printscout.web.sessions import Console, LoginRequired, SessionResolver, login_redirect
 
@@ -40,6 +44,7 @@ def mount_console(app: FastAPI, settings: ServerSettings, db: Database) -> None:
         app.state.scope_resolvers = []
     app.state.scope_resolvers.append(resolver)
     app.add_exception_handler(LoginRequired, _to_login)
+    app.add_exception_handler(StarletteHTTPException, _error_page)
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     for module in (accounts, fleet, devices, alerts, reports, collectors, collector_sites, users):
         app.include_router(module.router)
@@ -53,3 +58,26 @@ async def _to_login(request: Request, exc: Exception) -> Response:
         # HTMX would follow a 303 and swap the login page into a table: make it navigate.
         return Response(status_code=200, headers={"hx-redirect": response.headers["location"]})
     return response
+
+
+async def _error_page(request: Request, exc: Exception) -> Response:
+    """A refusal as a page in the user's language, with the reason and a way back, for a
+    browser asking for HTML; the API, HTMX and every other client keep FastAPI's JSON."""
+    assert isinstance(exc, StarletteHTTPException)
+    wants_html = "text/html" in request.headers.get("accept", "")
+    if request.url.path.startswith("/api/") or not wants_html or is_htmx(request):
+        return await http_exception_handler(request, exc)
+    page = render(
+        request, None, "error.html", status_code=exc.status_code,
+        status=exc.status_code, detail=str(exc.detail), back=_back(request),
+    )  # fmt: skip
+    page.headers.update(exc.headers or {})
+    return page
+
+
+def _back(request: Request) -> str:
+    """Where "back" leads: the page the request came from when it is one of ours, else home."""
+    came = urlsplit(request.headers.get("referer", ""))
+    if came.netloc != request.url.netloc or not came.path.startswith("/"):
+        return "/"
+    return came.path + (f"?{came.query}" if came.query else "")
