@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime, timedelta
 from typing import Final
 
 import httpx
@@ -12,7 +13,14 @@ import pytest
 from sqlalchemy import select
 
 from printscout.storage.accounts import collector_by_key
-from printscout.storage.collectors import CollectorCommand, EnrolmentToken, SiteRange, SiteSchedule
+from printscout.storage.base import utcnow
+from printscout.storage.collectors import (
+    CollectorCommand,
+    CollectorEvent,
+    EnrolmentToken,
+    SiteRange,
+    SiteSchedule,
+)
 from printscout.storage.session import Database
 from tests.storage.databases import add_collector
 from tests.web.conftest import csrf_of, signed_in
@@ -197,3 +205,39 @@ async def test_it_refuses_a_viewer_changing_a_site(
         answer = await http.post(f"/collectors/sites/{site}/{path}", data={"csrf": csrf})
         assert answer.status_code == 403
     assert _ranges(db) == []
+
+
+async def test_it_shows_recent_commands_and_reported_events_within_scope(
+    browser: httpx.AsyncClient, fleet: Fleet, db: Database
+) -> None:
+    hq, _ = add_collector(db, "hq-01", site="HQ", customer="Acme")
+    gx, _ = add_collector(db, "gx-01", site="Plant", customer="Globex")
+    now = utcnow()
+
+    def ago(minutes: int) -> datetime:
+        return now - timedelta(minutes=minutes)
+
+    with db.writer() as session:
+        session.add_all([
+            CollectorCommand(collector_id=hq.id, kind="send_logs", created_at=ago(30),
+                             delivered_at=ago(29), done_at=ago(28),
+                             result={"lines": 120, "note": HOSTILE_TARGET}),
+            CollectorCommand(collector_id=hq.id, kind="poll", created_at=ago(20)),
+            CollectorCommand(collector_id=gx.id, kind="discover", created_at=ago(15)),
+            CollectorEvent(collector_id=hq.id, at=ago(10), kind="update_refused",
+                           detail={"version": "9.9", "reason": "bad signature"}),
+            CollectorEvent(collector_id=gx.id, at=ago(5), kind="update_refused",
+                           detail={"version": "9.9", "reason": "gx secret"}),
+        ])  # fmt: skip
+    page = await (await signed_in(browser, fleet, "vera")).get("/collectors")
+    activity = page.text.split('id="activity"')[1].split("</table>")[0]
+    rows = re.findall(r'<tr data-activity="(\w+)">(.*?)</tr>', activity, re.S)
+    cells = [
+        (kind, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()) for kind, row in rows
+    ]
+    assert [kind for kind, _ in cells] == ["event", "command", "command"]  # newest first
+    assert "update_refused" in cells[0][1] and "reason: bad signature" in cells[0][1]
+    assert "poll" in cells[1][1] and "queued" in cells[1][1]
+    assert "send_logs" in cells[2][1] and "done" in cells[2][1] and "lines: 120" in cells[2][1]
+    assert "gx-01" not in activity and "gx secret" not in activity  # another customer's
+    assert HOSTILE_TARGET not in page.text and html.escape(HOSTILE_TARGET) in activity

@@ -1,5 +1,6 @@
-"""The collectors page: every collector in scope with its last check-in; revoking one; and per
-site its schedule and ranges (the actions on those are in ``collector_sites``)."""
+"""The collectors page: every collector in scope with its last check-in; revoking one; their
+recent commands and reported events; and per site its schedule and ranges (the actions on those
+are in ``collector_sites``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from printscout.storage.accounts import revoke_collector
 from printscout.storage.base import utcnow
-from printscout.storage.collector_view import collectors_in_scope
+from printscout.storage.collector_view import collectors_in_scope, recent_activity
 from printscout.web.collector_sites import AUTH_PROTOCOLS, PRIV_PROTOCOLS, site_panels
 from printscout.web.pages import render
 from printscout.web.security import check_csrf, form
@@ -27,11 +28,13 @@ def collectors_page(request: Request, login: SignedIn, shared: Shared) -> Respon
     """The collectors of the user's customers, with when each last checked in."""
     with shared.db.reader() as session:
         rows = collectors_in_scope(session, login.scope)
+        activity = recent_activity(session, login.scope)
     silent_before = utcnow() - SILENT_AFTER
     sites = site_panels(request, shared.db, login)
     return render(
         request, login, "collectors/collectors.html", rows=rows, silent_before=silent_before,
         sites=sites, auth_protocols=AUTH_PROTOCOLS, priv_protocols=PRIV_PROTOCOLS,
+        activity=activity,
     )  # fmt: skip
 
 
