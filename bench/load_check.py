@@ -127,10 +127,10 @@ def compare_batches(server: dict[str, int], outbox: dict[str, tuple[str, int]]) 
     """Server batches (id → readings) against the outbox's (id → state, readings): they match
     when every batch the collector counts as acknowledged is on the server and every batch on
     the server is one the collector sealed, with the same number of readings. Server batches
-    still pending in the outbox were answered while the collector was stopping."""
+    still pending in the outbox were answered while the collector was stopping: in flight."""
     acked = {b for b, (state, _) in outbox.items() if state == "acked"}
     return {
-        "in_flight_at_stop": len(server.keys() - acked),
+        "in_flight_at_stop": sum(1 for b in server if outbox.get(b, ("",))[0] == "pending"),
         "batches_match": acked <= server.keys()
         and all(b in outbox and outbox[b][1] == n for b, n in server.items()),
     }

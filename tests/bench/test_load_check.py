@@ -20,9 +20,9 @@ def test_an_acked_batch_missing_on_the_server_is_a_mismatch() -> None:
     assert got["batches_match"] is False
 
 
-def test_a_server_batch_the_collector_never_sealed_is_a_mismatch() -> None:
+def test_a_server_batch_the_collector_never_sealed_is_a_mismatch_not_in_flight() -> None:
     got = compare_batches({"a": 20, "x": 5}, {"a": ("acked", 20)})
-    assert got["batches_match"] is False
+    assert got == {"in_flight_at_stop": 0, "batches_match": False}
 
 
 def test_a_batch_stored_with_other_readings_than_sealed_is_a_mismatch() -> None:

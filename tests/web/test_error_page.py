@@ -30,20 +30,39 @@ async def test_a_bad_form_answers_with_a_page_naming_the_field_and_leading_back(
     assert f'href="/collectors?site={fleet.acme_site_id}" id="back"' in answer.text
 
 
+@pytest.mark.parametrize(
+    "referer", ["https://elsewhere.example/x", f"{BASE}//elsewhere.example/x", f"{BASE}/\\x"]
+)
 async def test_the_page_is_in_the_browsers_language_and_back_never_leaves_the_console(
-    browser: httpx.AsyncClient,
+    browser: httpx.AsyncClient, referer: str
 ) -> None:
-    headers = {**HTML, "accept-language": "de", "referer": "https://elsewhere.example/x"}
+    headers = {**HTML, "accept-language": "de", "referer": referer}
     answer = await browser.get("/no-such-page", headers=headers)
     assert answer.status_code == 404
     assert "Nicht ausgeführt" in answer.text and "Zurück" in answer.text
     assert 'href="/" id="back"' in answer.text
+    assert 'id="logout"' not in answer.text  # nobody is signed in
+
+
+async def test_a_signed_in_user_gets_their_own_language_and_the_navigation(
+    browser: httpx.AsyncClient, fleet: Fleet
+) -> None:
+    http = await signed_in(browser, fleet, "oscar")
+    csrf = csrf_of(await http.get("/account"))
+    assert (await http.post("/account/language", data={"csrf": csrf, "language": "de"})).is_redirect
+    answer = await http.get("/no-such-page", headers={**HTML, "accept-language": "en"})
+    assert answer.status_code == 404
+    assert "Nicht ausgeführt" in answer.text and 'id="logout"' in answer.text
 
 
 @pytest.mark.parametrize(
     ("path", "headers"),
-    [("/no-such-page", {}), ("/api/v1/no-such-thing", HTML)],
-    ids=["no html asked", "api"],
+    [
+        ("/no-such-page", {}),
+        ("/api/v1/no-such-thing", HTML),
+        ("/no-such-page", {**HTML, "hx-request": "true"}),
+    ],
+    ids=["no html asked", "api", "htmx"],
 )
 async def test_the_api_and_other_clients_keep_json(
     browser: httpx.AsyncClient, path: str, headers: dict[str, str]

@@ -8,11 +8,14 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.staticfiles import StaticFiles
+from fastapi.utils import is_body_allowed_for_status_code
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from printscout.server.settings import ServerSettings
+from printscout.storage.errors import StorageError
 from printscout.storage.session import Database
 from printscout.web import (
     accounts,
@@ -65,10 +68,19 @@ async def _error_page(request: Request, exc: Exception) -> Response:
     browser asking for HTML; the API, HTMX and every other client keep FastAPI's JSON."""
     assert isinstance(exc, StarletteHTTPException)
     wants_html = "text/html" in request.headers.get("accept", "")
-    if request.url.path.startswith("/api/") or not wants_html or is_htmx(request):
+    if (
+        request.url.path.startswith("/api/")
+        or not wants_html
+        or is_htmx(request)
+        or not is_body_allowed_for_status_code(exc.status_code)
+    ):
         return await http_exception_handler(request, exc)
+    try:  # the signed-in user, for their language and the navigation
+        login = await run_in_threadpool(request.app.state.console_sessions.login, request)
+    except StorageError:
+        login = None
     page = render(
-        request, None, "error.html", status_code=exc.status_code,
+        request, login, "error.html", status_code=exc.status_code,
         status=exc.status_code, detail=str(exc.detail), back=_back(request),
     )  # fmt: skip
     page.headers.update(exc.headers or {})
@@ -78,6 +90,7 @@ async def _error_page(request: Request, exc: Exception) -> Response:
 def _back(request: Request) -> str:
     """Where "back" leads: the page the request came from when it is one of ours, else home."""
     came = urlsplit(request.headers.get("referer", ""))
-    if came.netloc != request.url.netloc or not came.path.startswith("/"):
+    path = came.path
+    if came.netloc != request.url.netloc or not path.startswith("/") or path[1:2] in ("/", "\\"):
         return "/"
-    return came.path + (f"?{came.query}" if came.query else "")
+    return path + (f"?{came.query}" if came.query else "")

@@ -110,6 +110,8 @@ async def test_it_refuses_bad_rules_and_channels(settings: ServerSettings, db: D
         ("https://[::ffff:100.64.0.9]/x", "100.64.0.9"),  # CGNAT, IPv4-mapped
         ("http://localhost:5432/", "127.0.0.1"),
         ("http://printer.localhost./", "127.0.0.1"),
+        ("http://2130706433:8080/", "127.0.0.1"),  # short forms the C resolver reads as numbers
+        ("http://0x7f.1/", "127.0.0.1"),
     ],
 )
 async def test_a_webhook_to_an_address_off_the_public_internet_is_refused_when_saved(

@@ -46,11 +46,22 @@ def without_lookup(url: str, allowed: Sequence[Network] = ()) -> str | None:
     host = parts.hostname.rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         return refusal([ipaddress.ip_address("127.0.0.1")], allowed)
+    literal = _numeric(host)
+    return None if literal is None else refusal([literal], allowed)
+
+
+def _numeric(host: str) -> Address | None:
+    """The address a numeric host means, also in the short IPv4 forms the C resolver accepts
+    (``127.1``, ``2130706433`` and ``0x7f.0.0.1`` are 127.0.0.1), or None for a name. Parsing
+    only: nothing is looked up."""
     try:
-        literal = ipaddress.ip_address(host)
+        return ipaddress.ip_address(host)
     except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except (OSError, ValueError):
         return None
-    return refusal([literal], allowed)
 
 
 async def check(url: str, allowed: Sequence[Network] = ()) -> str | None:
@@ -58,14 +69,8 @@ async def check(url: str, allowed: Sequence[Network] = ()) -> str | None:
     refused too (the post would fail anyway, and a later answer could differ)."""
     early = without_lookup(url, allowed)
     parts = urlsplit(url)
-    if early is not None or not parts.hostname:
-        return early
-    try:
-        ipaddress.ip_address(parts.hostname)
-    except ValueError:
-        pass
-    else:
-        return None  # a literal that passed
+    if early is not None or not parts.hostname or _numeric(parts.hostname) is not None:
+        return early  # refused, or an address that passed
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(
             parts.hostname, parts.port or 443, type=socket.SOCK_STREAM
