@@ -1,11 +1,19 @@
 """The server's own certificate authority: made on first start, signs the server's certificate
-and the collectors' client certificates (from their CSRs). Pure ``cryptography``, files only."""
+and the collectors' client certificates (from their CSRs). Pure ``cryptography``, files only.
+
+Several server processes may share one data directory and start at the same moment: the CA is
+made under an exclusive lock on ``ca.lock`` (the first process makes it, the others wait and
+load it), and each process keeps its own server certificate in memory, never in a shared file
+another process could overwrite between writing the key and loading the pair."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import ipaddress
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,8 +29,7 @@ from printscout.server.errors import ConfigError, EnrolmentRefused
 
 CA_CERT: Final = "ca.pem"
 CA_KEY: Final = "ca.key"
-SERVER_CERT: Final = "server.pem"
-SERVER_KEY: Final = "server.key"
+LOCK: Final = "ca.lock"
 CA_YEARS: Final = 10
 
 
@@ -64,9 +71,9 @@ class CertificateAuthority:
         """SHA-256 of the CA certificate (part of every enrolment token)."""
         return fingerprint(self.certificate.public_bytes(serialization.Encoding.DER))
 
-    def issue_server(self, hostnames: list[str], days: int = 397) -> tuple[Path, Path]:
-        """A fresh server certificate for ``hostnames`` (DNS names or IP addresses), written
-        next to the CA; returns (certificate path, key path)."""
+    def issue_server(self, hostnames: list[str], days: int = 397) -> tuple[bytes, bytes]:
+        """A fresh server certificate for ``hostnames`` (DNS names or IP addresses) and its new
+        key; returns (certificate PEM, key PEM)."""
         key = ec.generate_private_key(ec.SECP256R1())
         names: list[x509.GeneralName] = []
         for host in hostnames:
@@ -80,10 +87,7 @@ class CertificateAuthority:
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
         )
         cert = builder.sign(self.key, hashes.SHA256())
-        cert_path, key_path = self.directory / SERVER_CERT, self.directory / SERVER_KEY
-        _write_private(key_path, _key_pem(key))
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        return cert_path, key_path
+        return cert.public_bytes(serialization.Encoding.PEM), _key_pem(key)
 
     def sign_collector(
         self, csr_pem: bytes, collector: UUID, site: str, days: int
@@ -142,14 +146,15 @@ class CertificateAuthority:
 
 
 def load_or_create(directory: Path) -> CertificateAuthority:
-    """The CA kept in ``directory``, made there (key mode 0600) when absent."""
+    """The CA kept in ``directory``, made there (key mode 0600) when absent; processes starting
+    together make one CA between them."""
     cert_path, key_path = directory / CA_CERT, directory / CA_KEY
-    if not cert_path.exists():
-        directory.mkdir(parents=True, exist_ok=True)
-        key = ec.generate_private_key(ec.SECP256R1())
-        cert = _self_signed(key)
-        _write_private(key_path, _key_pem(key))
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    directory.mkdir(parents=True, exist_ok=True)
+    with _locked(directory / LOCK):
+        if not cert_path.exists():
+            key = ec.generate_private_key(ec.SECP256R1())
+            _write_private(key_path, _key_pem(key))
+            _write_atomically(cert_path, _self_signed(key).public_bytes(serialization.Encoding.PEM))
     try:
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
         loaded = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
@@ -158,6 +163,21 @@ def load_or_create(directory: Path) -> CertificateAuthority:
     if not isinstance(loaded, ec.EllipticCurvePrivateKey):
         raise ConfigError(f"{key_path} is not an EC private key")
     return CertificateAuthority(directory, cert, loaded)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock on ``path`` (released when the file is closed)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` under a temporary name, then rename it into place."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_bytes(data)
+    os.replace(partial, path)
 
 
 def _self_signed(key: ec.EllipticCurvePrivateKey) -> x509.Certificate:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Final
 
 from fastapi import Request
@@ -34,10 +36,15 @@ PEER_CERT: Final = "printscout_peer_certificate"
 
 def server_context(ca: CertificateAuthority, hostnames: list[str]) -> ssl.SSLContext:
     """TLS 1.2 or newer, a fresh server certificate, client certificates optional but verified."""
-    cert, key = ca.issue_server(hostnames)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(cert, key)
+    cert, key = ca.issue_server(hostnames)
+    # OpenSSL loads a chain from files only: a private directory, gone once the pair is loaded
+    with tempfile.TemporaryDirectory(prefix="printscout-tls-") as private:
+        cert_path, key_path = Path(private) / "server.pem", Path(private) / "server.key"
+        cert_path.write_bytes(cert)
+        key_path.write_bytes(key)
+        context.load_cert_chain(cert_path, key_path)
     context.load_verify_locations(cafile=ca.cert_path)
     context.verify_mode = ssl.CERT_OPTIONAL
     return context
