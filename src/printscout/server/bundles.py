@@ -10,8 +10,6 @@ its batches could no longer be recognised as duplicates.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +33,7 @@ from printscout.domain.bundle import (
 from printscout.domain.wire import IngestResult
 from printscout.server.auth import CurrentCollector
 from printscout.server.errors import BodyError, ConfigError
+from printscout.server.files import create_once
 from printscout.server.ingest.body import read_body
 from printscout.server.ingest.service import IngestLimits, IngestService
 from printscout.server.scope import WritableScope
@@ -93,22 +92,10 @@ def bundle_private_key(data_dir: Path) -> X25519PrivateKey:
 
 def _create_key(path: Path) -> None:
     """Write a new key where none is; two servers starting at once keep the first one made."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     pem = X25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
-    partial = Path(name)
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
-        out.flush()
-        os.fsync(out.fileno())
-    try:
-        os.link(partial, path)  # fails if another process made one first: theirs stays
-    except FileExistsError:
-        pass
-    finally:
-        partial.unlink()
+    create_once(path, pem)
 
 
 def bundle_public_pem(settings: ServerSettings) -> bytes:

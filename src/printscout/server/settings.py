@@ -30,6 +30,7 @@ from pydantic_settings import (
 from sqlalchemy.engine import make_url
 
 from printscout.server.errors import ConfigError
+from printscout.server.files import create_once
 from printscout.storage.ingest import IngestRules
 from printscout.storage.retention import RetentionPolicy
 from printscout.storage.session import DatabaseConfig, sqlite_url
@@ -314,10 +315,8 @@ def secret_key(settings: ServerSettings) -> SecretStr:
     if settings.secret_key is not None:
         return settings.secret_key
     path = settings.data_dir / SECRET_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(48))
+    if not path.exists():  # servers starting together keep the first one's
+        create_once(path, secrets.token_urlsafe(48).encode())
     value = path.read_text().strip()
     try:
         _check_secret(value)
