@@ -73,8 +73,14 @@ class CollectorAgent:
             self.notifier.notify("READY=1\nSTATUS=running")
             await self._stop.wait()
             self.notifier.notify("STOPPING=1")
+            upload = tasks[2]
             for task in tasks:
-                task.cancel()
+                if task is not upload:
+                    task.cancel()
+            # An upload under way may finish, so that a batch the server stored is recorded as
+            # acknowledged rather than sent again at the next start; the loop then ends itself.
+            await asyncio.wait([upload], timeout=self.settings.stop_grace_s)
+            upload.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
         await self.uploader.aclose()
         self._write_status()

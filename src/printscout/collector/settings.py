@@ -51,6 +51,9 @@ class CollectorSettings(BaseSettings):
         default=1.0, ge=1.0, description="run the server's schedule this many times faster (tests)"
     )
     request_timeout_s: float = Field(default=60.0, gt=0)
+    stop_grace_s: float = Field(
+        default=5.0, ge=0, description="on SIGTERM, how long an upload under way may finish"
+    )
     backoff_base_s: float = Field(default=1.0, gt=0, description="first retry delay")
     backoff_max_s: float = Field(default=300.0, gt=0, description="longest retry delay")
     snmp_timeout_s: float = Field(default=1.0, gt=0)
