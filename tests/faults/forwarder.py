@@ -19,6 +19,7 @@ Faults, each applied to the next connections that cross the threshold:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -39,7 +40,7 @@ class Forwarder:
     connections: int = 0
     cuts: int = 0
     held: int = 0
-    largest_request: int = 0  # bytes from the collector on one completed connection
+    largest_request: int = 0  # bytes from the collector on one connection not cut
     _held_writers: list[asyncio.StreamWriter] = field(default_factory=list)
     _open: dict[asyncio.Task[None], _Connection | None] = field(default_factory=dict)
     _loop: asyncio.AbstractEventLoop | None = None
@@ -72,12 +73,16 @@ class Forwarder:
                 writer.transport.abort()
                 return
             state = self._open[task] = _Connection(writer, up_writer)
-            await asyncio.gather(
-                self._upstream(reader, state), self._downstream(up_reader, state),
-                return_exceptions=True,
-            )  # fmt: skip
+            # a kept-alive connection still open when the forwarder closes ends here
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(
+                    self._upstream(reader, state), self._downstream(up_reader, state),
+                    return_exceptions=True,
+                )  # fmt: skip
             state.close()
-            if not state.faulted:
+            # What the collector sent on a connection that was not cut: counted also when the
+            # connection was still open (kept alive) at the end, or its answer was held back.
+            if not state.faulted or state.holding:
                 self.largest_request = max(self.largest_request, state.sent)
         finally:
             del self._open[task]
