@@ -49,6 +49,7 @@ from printscout.domain.wire import ObservedReading, ReadingBatch, batch_to_wire
 from printscout.protocols.snmp.client import SnmpEngine
 from printscout.protocols.snmp.target import Target
 from printscout.protocols.snmp.walk import Walker
+from printscout.server.ready import wait_ready
 from printscout.simulator.fleet import start_fleet
 from printscout.simulator.snmprec import builtin_recordings
 from printscout.storage import schema
@@ -238,15 +239,7 @@ def database_cpu() -> float:
 
 
 def _wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"server at {base} did not become ready")
+    wait_ready(base, timeout=30)
 
 
 async def upload(

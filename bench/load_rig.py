@@ -12,10 +12,8 @@ import re
 import secrets
 import signal
 import socket
-import ssl
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -23,13 +21,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
-import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
 from bench.forwarder import Forwarder
 from bench.ingest import database
 from bench.measure import ROOT, raise_open_files
+from printscout.server.ready import wait_ready
 
 CLI: Final = [sys.executable, "-m", "printscout.cli.main"]
 SITE: Final = ("Load Dealer", "Load Customer", "Load Site")
@@ -182,20 +180,13 @@ def add_stored_at(url: str) -> None:
 
 
 def _wait_ready(base: str, ca: Path, proc: Process, log: Path, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)"
-            raise RuntimeError(f"server exited ({proc.returncode}); its log ends:\n{tail}")
-        if ca.exists():
-            try:
-                context = ssl.create_default_context(cafile=str(ca))
-                if httpx.get(f"{base}/readyz", verify=context, timeout=2).is_success:
-                    return
-            except httpx.TransportError:
-                pass
-        time.sleep(0.2)
-    raise RuntimeError(f"server at {base} did not become ready")
+    def died() -> str | None:
+        if proc.poll() is None:
+            return None
+        tail = log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)"
+        return f"server exited ({proc.returncode}); its log ends:\n{tail}"
+
+    wait_ready(base, ca, timeout, died)
 
 
 def _servers(stack: ExitStack, rig: Rig, env: dict[str, str], count: int) -> list[int]:

@@ -17,7 +17,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -30,6 +29,7 @@ import pytest
 import zstandard
 from sqlalchemy import func, select
 
+from printscout.server.ready import wait_ready
 from printscout.storage.fleet import Device
 from printscout.storage.readings import IngestBatch, ReadingRecord
 from printscout.storage.session import Database, DatabaseConfig
@@ -89,15 +89,7 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
 
 
 def _wait_ready(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"server at {url} did not start")
+    wait_ready(url, timeout=30)
 
 
 async def send(

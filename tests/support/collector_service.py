@@ -12,7 +12,6 @@ import secrets
 import signal
 import socket
 import sqlite3
-import ssl
 import subprocess
 import sys
 import time
@@ -25,8 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-import httpx
 import psycopg
+
+from printscout.server.ready import is_ready
 
 if TYPE_CHECKING:
     from printscout.server.settings import ServerSettings
@@ -117,13 +117,7 @@ class ServerProcess:
         wait_for(self._ready, what=f"server on port {self.port}")
 
     def _ready(self) -> bool:
-        if not self.ca_path.exists():
-            return False
-        try:
-            context = ssl.create_default_context(cafile=str(self.ca_path))
-            return httpx.get(f"{self.url}/readyz", verify=context, timeout=2).is_success
-        except httpx.TransportError:
-            return False
+        return is_ready(self.url, self.ca_path)
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         """Stop with ``sig`` (SIGKILL: no graceful shutdown) and wait."""

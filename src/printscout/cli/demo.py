@@ -16,7 +16,6 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import httpx
 from pydantic import SecretStr
 from rich.console import Console
 
@@ -50,19 +49,12 @@ def _start(stack: ExitStack, argv: list[str], env: dict[str, str], **kw: Any) ->
 
 
 def _wait_ready(url: str, ca: Path) -> None:
-    import ssl
+    from printscout.server.ready import NotReady, wait_ready
 
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if ca.exists():
-            try:
-                context = ssl.create_default_context(cafile=str(ca))
-                if httpx.get(f"{url}/readyz", verify=context, timeout=2).is_success:
-                    return
-            except httpx.TransportError:
-                pass
-        time.sleep(0.2)
-    raise SystemExit(f"the server at {url} did not start; see its log")
+    try:
+        wait_ready(url, ca)
+    except NotReady as exc:
+        raise SystemExit(f"{exc}; see its log") from exc
 
 
 def _prepare(data: Path, secret: str) -> tuple[str, str]:

@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from printscout.server.ready import wait_ready
 from printscout.storage.accounts import Customer, Role, create_user
 from printscout.storage.session import Database, DatabaseConfig, sqlite_url
 from tests.storage.databases import add_collector
@@ -35,15 +35,7 @@ def _cli(env: dict[str, str], *args: str) -> str:
 
 
 def _wait_ready(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"server at {url} did not start")
+    wait_ready(url, timeout=30)
 
 
 @pytest.fixture
