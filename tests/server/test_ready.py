@@ -4,6 +4,7 @@ never answers at the deadline."""
 from __future__ import annotations
 
 import socket
+
 import pytest
 
 from printscout.server.ready import NotReady, wait_ready
