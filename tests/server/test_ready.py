@@ -25,4 +25,3 @@ def test_a_server_that_never_answers_is_reported_at_the_deadline() -> None:
     url = _closed_port()
     with pytest.raises(NotReady, match=f"the server at {url} did not become ready"):
         wait_ready(url, timeout=0.3)
-
